@@ -1,0 +1,34 @@
+#pragma once
+/// @file Types shared by the listener (`onX`/`offX`) API of every socket kind.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace minisock {
+
+/// Identifies one registered listener; returned by `onX`, accepted by `offX`.
+/// Ids are unique per socket and never reused.
+enum class ListenerId : std::uint64_t {};
+
+/// A listener for events of type E: invoked on the Runtime's loop thread with one `const E&`.
+template <class E>
+using Listener = std::function<void(const E&)>;
+
+/// The sender of a received message (the platform's `remoteInfo`).
+struct RemoteInfo {
+  std::string address;  ///< e.g. "127.0.0.1" or "::1"
+  std::string family;   ///< "IPv4" or "IPv6"
+  int port = 0;
+  std::size_t size = 0;  ///< size of the message, in bytes
+};
+
+/// The receiving end of a message (the platform's `localInfo`).
+struct LocalInfo {
+  std::string address;
+  std::string family;  ///< "IPv4" or "IPv6"
+  int port = 0;
+};
+
+}  // namespace minisock

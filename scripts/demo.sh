@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: builds minisock (release preset) and runs the demo against embedded loopback
+# servers, printing every event.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target tcp_socket_example
+./build/release/examples/tcp_socket_example

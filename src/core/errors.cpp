@@ -1,0 +1,65 @@
+#include "minisock/errors.hpp"
+
+#include "core/error_events.hpp"
+
+namespace minisock {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "minisock"; }
+  std::string message(int code) const override {
+    switch (static_cast<ErrorCode>(code)) {
+      case ErrorCode::systemError:
+        return "system error";
+      case ErrorCode::socketInterfaceError:
+        return "socket interface error";
+      case ErrorCode::noPermission:
+        return "no permission (refused by the connection policy)";
+      case ErrorCode::connectFailed:
+        return "connect failed";
+      case ErrorCode::invalidAddress:
+        return "invalid address";
+      case ErrorCode::invalidPort:
+        return "invalid port";
+      case ErrorCode::invalidBSSID:
+        return "invalid BSSID";
+      case ErrorCode::bindWifiSystemError:
+        return "bindWifi system error";
+      case ErrorCode::bindWifiAndroidOnly:
+        return "bindWifi is supported on Android only";
+      case ErrorCode::bindWifiUnsupported:
+        return "bindWifi is unsupported on this system version";
+    }
+    return "unknown minisock error " + std::to_string(code);
+  }
+};
+
+}  // namespace
+
+const std::error_category& errorCategory() noexcept {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(ErrorCode code) noexcept {
+  return {static_cast<int>(code), errorCategory()};
+}
+
+namespace detail {
+
+ErrorEvent makeError(ErrorCode code, std::string errMsg, int errNo) {
+  return ErrorEvent{std::move(errMsg), static_cast<int>(code), errNo};
+}
+
+ErrorEvent osError(std::string_view operation, int errnum) {
+  std::string msg(operation);
+  msg += " fail: errno:";
+  msg += std::to_string(errnum);
+  msg += " errmsg:";
+  msg += std::system_category().message(errnum);
+  return makeError(ErrorCode::socketInterfaceError, std::move(msg), errnum);
+}
+
+}  // namespace detail
+}  // namespace minisock

@@ -1,0 +1,70 @@
+#pragma once
+// Listeners of one event of one socket. Touched only on the loop thread, so no locks.
+// Dispatch walks the listeners present when it starts: one removed during dispatch is not
+// called again; one added during dispatch runs from the next event. Entries are stable in
+// memory (unique_ptr), so a listener that adds others while running is never moved.
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "minisock/listener.hpp"
+
+namespace minisock::detail {
+
+template <class Event>
+class ListenerRegistry {
+ public:
+  void add(ListenerId id, Listener<Event> fn) {
+    if (fn) entries_.push_back(std::make_unique<Entry>(Entry{id, std::move(fn), false}));
+  }
+
+  void remove(ListenerId id) {
+    for (auto& e : entries_) {
+      if (e->id == id) e->removed = true;
+    }
+    compact();
+  }
+
+  void clear() {
+    for (auto& e : entries_) e->removed = true;
+    compact();
+  }
+
+  bool empty() const noexcept { return entries_.empty(); }
+
+  void dispatch(const Event& event) {
+    const std::size_t n = entries_.size();
+    if (n == 0) return;
+    ++depth_;
+    struct Guard {
+      ListenerRegistry* self;
+      ~Guard() {
+        --self->depth_;
+        self->compact();
+      }
+    } guard{this};
+    for (std::size_t i = 0; i < n && i < entries_.size(); ++i) {
+      Entry* e = entries_[i].get();
+      if (!e->removed) e->fn(event);
+    }
+  }
+
+ private:
+  struct Entry {
+    ListenerId id;
+    Listener<Event> fn;
+    bool removed;
+  };
+
+  // Removed entries are freed only outside dispatch, so a running listener is never destroyed.
+  void compact() {
+    if (depth_ != 0) return;
+    std::erase_if(entries_, [](const std::unique_ptr<Entry>& e) { return e->removed; });
+  }
+
+  std::vector<std::unique_ptr<Entry>> entries_;
+  int depth_ = 0;
+};
+
+}  // namespace minisock::detail

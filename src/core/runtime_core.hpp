@@ -1,0 +1,159 @@
+#pragma once
+// The loop, the policy state and the socket registry behind minisock::Runtime, and the base
+// class every socket kind derives from. Included only by src/ (Asio lives here).
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/listener_registry.hpp"
+#include "core/policy_check.hpp"
+#include "minisock/policy.hpp"
+
+namespace minisock::detail {
+
+class RuntimeCore;
+class SocketBase;
+
+/// What a socket needs to reach its runtime from any thread. Shared by the runtime and all
+/// its sockets, so it outlives the runtime: after the runtime is gone `alive` is false.
+struct RuntimeLink {
+  std::mutex mutex;               // orders posts against the runtime's destruction
+  std::atomic<bool> alive{true};  // written under mutex
+  RuntimeCore* core = nullptr;    // valid while alive
+};
+
+/// The link of the runtime whose loop runs on this thread (inside run(), runFor(), start()).
+inline thread_local const RuntimeLink* tl_currentLink = nullptr;
+
+/// Sets tl_currentLink for a scope (restoring the outer value: loops can nest).
+class LoopThreadScope {
+ public:
+  explicit LoopThreadScope(const RuntimeLink* link) noexcept : saved_(tl_currentLink) {
+    tl_currentLink = link;
+  }
+  ~LoopThreadScope() { tl_currentLink = saved_; }
+  LoopThreadScope(const LoopThreadScope&) = delete;
+  LoopThreadScope& operator=(const LoopThreadScope&) = delete;
+
+ private:
+  const RuntimeLink* saved_;
+};
+
+class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
+ public:
+  explicit RuntimeCore(Policy policy);
+  ~RuntimeCore();
+
+  boost::asio::io_context ioc{1};
+  const Policy policy;
+  const std::shared_ptr<RuntimeLink> link;
+  /// Every socket's reads land here and are dispatched before the next read (loop thread).
+  std::vector<std::byte> receiveBuffer;
+  /// The TCP quota's grants (loop thread).
+  RateWindow tcpQuota;
+
+  /// Holds a new socket until its Close (the platform's strong reference).
+  void adopt(const std::shared_ptr<SocketBase>& socket);
+  /// Drops the strong reference (at Close).
+  void release(SocketBase* socket);
+  /// Forgets a socket entirely (its destructor).
+  void forget(SocketBase* socket) noexcept;
+  std::size_t socketCount() const noexcept;
+
+  void run(bool limited, std::chrono::milliseconds duration);
+  void start();
+  void stop();
+  /// Stops the loop, waits for it, and aborts every socket without events (~Runtime).
+  void shutdown() noexcept;
+
+ private:
+  struct Entry {
+    std::weak_ptr<SocketBase> weak;
+    std::shared_ptr<SocketBase> strong;  // null once closed
+  };
+  mutable std::mutex socketsMutex_;
+  std::unordered_map<SocketBase*, Entry> sockets_;
+  std::size_t liveCount_ = 0;
+
+  std::mutex loopMutex_;
+  std::condition_variable loopCv_;
+  std::thread thread_;
+  bool threadActive_ = false;
+  int foregroundRuns_ = 0;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+};
+
+/// Base of every socket kind: the link to the runtime, listener ids, and running work on the
+/// loop thread.
+class SocketBase : public std::enable_shared_from_this<SocketBase> {
+ public:
+  explicit SocketBase(std::shared_ptr<RuntimeLink> link) noexcept : link_(std::move(link)) {}
+  virtual ~SocketBase();
+  SocketBase(const SocketBase&) = delete;
+  SocketBase& operator=(const SocketBase&) = delete;
+
+  /// Releases OS resources and listeners, without events. Called by the runtime's shutdown
+  /// when no handler of this runtime can run concurrently.
+  virtual void abortFromRuntime() noexcept = 0;
+
+  template <class E>
+  ListenerId addListener(ListenerRegistry<E>& registry, Listener<E> fn) {
+    const ListenerId id{++listenerIds_};
+    exec([self = shared_from_this(), &registry, id, fn = std::move(fn)]() mutable {
+      registry.add(id, std::move(fn));
+    });
+    return id;
+  }
+  template <class E>
+  void removeListener(ListenerRegistry<E>& registry, ListenerId id) {
+    exec([self = shared_from_this(), &registry, id] { registry.remove(id); });
+  }
+  template <class E>
+  void removeListeners(ListenerRegistry<E>& registry) {
+    exec([self = shared_from_this(), &registry] { registry.clear(); });
+  }
+
+ protected:
+  bool onLoopThread() const noexcept { return tl_currentLink == link_.get(); }
+
+  /// Runs fn on the loop thread: at once when called there, else posted. Returns false (fn
+  /// dropped) when the runtime is gone.
+  template <class F>
+  bool exec(F&& fn) {
+    if (onLoopThread()) {
+      if (!link_->alive.load(std::memory_order_acquire)) return false;
+      fn();
+      return true;
+    }
+    return defer(std::forward<F>(fn));
+  }
+
+  /// Posts fn to run later on the loop, never inside the current call.
+  template <class F>
+  bool defer(F&& fn) {
+    std::lock_guard lock(link_->mutex);
+    if (!link_->alive.load(std::memory_order_relaxed)) return false;
+    boost::asio::post(link_->core->ioc, std::forward<F>(fn));
+    return true;
+  }
+
+  /// The runtime; only on the loop thread while it is alive.
+  RuntimeCore& core() const noexcept { return *link_->core; }
+
+  const std::shared_ptr<RuntimeLink> link_;
+
+ private:
+  std::atomic<std::uint64_t> listenerIds_{0};
+};
+
+}  // namespace minisock::detail

@@ -1,0 +1,633 @@
+#include "minisock/tcp_socket.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include "core/address.hpp"
+#include "core/asio_errors.hpp"
+#include "tcp/tcp_socket_impl.hpp"
+
+namespace minisock {
+namespace detail {
+namespace {
+
+constexpr int kReadBurst = 16;   // reads per readiness before other work gets a turn
+constexpr int kWriteBurst = 16;  // gathered writes per turn
+constexpr std::size_t kMaxGather = 64;
+constexpr auto kCloseProgressTimeout = std::chrono::seconds(10);
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+
+bool wouldBlock(const boost::system::error_code& ec) {
+  return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
+}
+
+bool validBSSID(std::string_view s) {
+  if (s.size() != 17) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (i % 3 == 2 ? c != ':' : !std::isxdigit(c)) return false;
+  }
+  return true;
+}
+
+// User text in an errMsg: printable ASCII only, bounded.
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (unsigned char c : s.substr(0, 255))
+    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  if (s.size() > 255) out += "...";
+  return out + "'";
+}
+
+IPAddress toIP(const boost::asio::ip::address& a) {
+  IPAddress ip;
+  if (a.is_v4()) {
+    auto b = a.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin());
+  } else {
+    ip.v6 = true;
+    ip.bytes = a.to_v6().to_bytes();
+  }
+  return ip;
+}
+
+boost::asio::ip::address fromIP(const IPAddress& ip) {
+  if (!ip.v6) {
+    boost::asio::ip::address_v4::bytes_type b;
+    std::copy_n(ip.bytes.begin(), 4, b.begin());
+    return boost::asio::ip::address_v4(b);
+  }
+  return boost::asio::ip::address_v6(ip.bytes);
+}
+
+template <class Info>
+void fillInfo(Info& info, const boost::asio::ip::tcp::endpoint& ep) {
+  info.address = ep.address().to_string();
+  info.family = ep.address().is_v6() ? "IPv6" : "IPv4";
+  info.port = ep.port();
+}
+
+}  // namespace
+
+TCPSocketImpl::TCPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type)
+    : SocketBase(std::move(link)), type_(std::move(type)), v6_(type_ == "ipv6") {}
+
+TCPSocketImpl::~TCPSocketImpl() = default;
+
+void TCPSocketImpl::init() {
+  if (type_ == "ipv4" || type_ == "ipv6") return;
+  exec([self = self()] {
+    self->state_ = State::closed;
+    self->postError(makeError(ErrorCode::systemError, "createTCPSocket fail: invalid type " +
+                                                          quoted(self->type_) +
+                                                          " (expected \"ipv4\" or \"ipv6\")"));
+    self->postClose();
+  });
+}
+
+// ---- public entry points (any thread) ----
+
+void TCPSocketImpl::connect(TCPSocket::ConnectOption option) {
+  exec([self = self(), option = std::move(option)] { self->doConnect(option); });
+}
+
+void TCPSocketImpl::write(std::span<const std::byte> data) {
+  if (onLoopThread()) {
+    if (link_->alive.load(std::memory_order_acquire)) doWriteCopy(data, false);
+    return;
+  }
+  buffered_ += data.size();
+  std::vector<std::byte> copy(data.begin(), data.end());
+  if (!defer([self = self(), copy = std::move(copy)]() mutable {
+        self->doWriteOwned(std::move(copy), true);
+      })) {
+    buffered_ -= data.size();
+  }
+}
+
+void TCPSocketImpl::write(std::string&& data) {
+  if (onLoopThread()) {
+    if (link_->alive.load(std::memory_order_acquire)) doWriteOwned(std::move(data), false);
+    return;
+  }
+  const std::size_t size = data.size();
+  buffered_ += size;
+  if (!defer([self = self(), d = std::move(data)]() mutable {
+        self->doWriteOwned(std::move(d), true);
+      })) {
+    buffered_ -= size;
+  }
+}
+
+void TCPSocketImpl::write(std::vector<std::byte>&& data) {
+  if (onLoopThread()) {
+    if (link_->alive.load(std::memory_order_acquire)) doWriteOwned(std::move(data), false);
+    return;
+  }
+  const std::size_t size = data.size();
+  buffered_ += size;
+  if (!defer([self = self(), d = std::move(data)]() mutable {
+        self->doWriteOwned(std::move(d), true);
+      })) {
+    buffered_ -= size;
+  }
+}
+
+void TCPSocketImpl::close() {
+  exec([self = self()] { self->doClose(); });
+}
+
+void TCPSocketImpl::bindWifi(TCPSocket::BindWifiOption option) {
+  exec([self = self(), bssid = std::move(option.BSSID)] {
+    if (self->aborted_) return;
+    if (!validBSSID(bssid)) {
+      self->postError(makeError(ErrorCode::invalidBSSID,
+                                "bindWifi fail: invalid BSSID " + quoted(bssid) +
+                                    " (expected six hex pairs such as a4:5e:60:c2:1f:03)"));
+    } else {
+      self->postError(
+          makeError(ErrorCode::bindWifiAndroidOnly,
+                    "bindWifi fail: binding a socket to Wi-Fi is supported on Android only"));
+    }
+  });
+}
+
+void TCPSocketImpl::abortFromRuntime() noexcept {
+  aborted_ = true;
+  state_ = State::closed;
+  queue_.clear();
+  buffered_ = 0;
+  closeIo();
+  io_.reset();
+  connectListeners.clear();
+  messageListeners.clear();
+  errorListeners.clear();
+  closeListeners.clear();
+  bindWifiListeners.clear();
+}
+
+// ---- connect ----
+
+void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
+  if (aborted_) return;
+  switch (state_) {
+    case State::idle:
+      break;
+    case State::connecting:
+      return postError(
+          makeError(ErrorCode::systemError, "connect fail: socket is already connecting"));
+    case State::open:
+      return postError(
+          makeError(ErrorCode::systemError, "connect fail: socket is already connected"));
+    case State::closing:
+    case State::closed:
+      return postError(makeError(ErrorCode::systemError, "connect fail: socket is closed"));
+  }
+  const Policy& policy = core().policy;
+  if (option.port < 1 || option.port > 65535) {
+    return fail(makeError(
+        ErrorCode::invalidPort,
+        "connect fail: invalid port " + std::to_string(option.port) + " (must be 1-65535)"));
+  }
+  if (option.timeout.count() <= 0) {
+    return fail(makeError(ErrorCode::systemError, "connect fail: invalid timeout " +
+                                                      std::to_string(option.timeout.count()) +
+                                                      " ms (must be positive)"));
+  }
+  ParsedHost host = parseHost(option.address);
+  if (host.kind == HostKind::invalid) {
+    return fail(
+        makeError(ErrorCode::invalidAddress,
+                  "connect fail: invalid address " + quoted(option.address) + ": " + host.problem));
+  }
+  if (host.kind == HostKind::ipv6 && !v6_) {
+    if (host.ip.unmapped().v6) {
+      return fail(
+          makeError(ErrorCode::invalidAddress,
+                    "connect fail: invalid address " + quoted(option.address) +
+                        ": an IPv6 address, but the socket was created with type \"ipv4\""));
+    }
+    host.ip = host.ip.unmapped();
+    host.kind = HostKind::ipv4;
+  }
+  if (std::string why = refuseTCPPort(policy, option.port); !why.empty()) {
+    return fail(makeError(ErrorCode::noPermission, "connect fail: " + why));
+  }
+  if (std::string why = refuseHost(policy, host); !why.empty()) {
+    return fail(makeError(ErrorCode::noPermission, "connect fail: " + why));
+  }
+  if (!core().tcpQuota.tryAcquire(policyNow(policy), policy.maxTCPSocketsPerWindow,
+                                  policy.tcpSocketWindow)) {
+    return fail(makeError(
+        ErrorCode::noPermission,
+        "connect fail: more than " + std::to_string(policy.maxTCPSocketsPerWindow) +
+            " TCPSockets created within " + std::to_string(policy.tcpSocketWindow.count()) +
+            " s (rule: maxTCPSocketsPerWindow); choose another Policy "
+            "(Policy::unrestricted()) to allow it"));
+  }
+
+  state_ = State::connecting;
+  connectTimeout_ = option.timeout;
+  io_.emplace(core().ioc);
+  // A saturating deadline: any timeout, however large, is honoured without overflow.
+  const auto now = std::chrono::steady_clock::now();
+  const auto left = std::chrono::steady_clock::time_point::max() - now;
+  const auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::min<std::chrono::milliseconds>(
+          option.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(left)));
+  armTimer(timeout, TimerPurpose::connect);
+
+  if (host.kind != HostKind::name) {
+    IPAddress ip = v6_ ? host.ip.mapped() : host.ip;
+    startConnect({tcp::endpoint(fromIP(ip), static_cast<unsigned short>(option.port))},
+                 option.address);
+    return;
+  }
+  io_->resolver.emplace(core().ioc);
+  auto flags = tcp::resolver::numeric_service;
+  if (v6_) flags |= tcp::resolver::v4_mapped;
+  io_->resolver->async_resolve(
+      v6_ ? tcp::v6() : tcp::v4(), host.name, std::to_string(option.port), flags,
+      [self = self(), name = host.name](const boost::system::error_code& ec,
+                                        tcp::resolver::results_type results) {
+        if (self->aborted_ || self->state_ != State::connecting ||
+            ec == boost::asio::error::operation_aborted)
+          return;
+        if (ec) {
+          const bool notFound =
+              ec == boost::asio::error::host_not_found || ec == boost::asio::error::no_data;
+          return self->fail(
+              makeError(notFound ? ErrorCode::invalidAddress : ErrorCode::systemError,
+                        "connect fail: cannot resolve host " + quoted(name) + ": " + ec.message()));
+        }
+        std::vector<tcp::endpoint> endpoints;
+        std::string refusal;
+        for (const auto& entry : results) {
+          std::string why =
+              refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
+          if (why.empty()) {
+            endpoints.push_back(entry.endpoint());
+          } else {
+            refusal = std::move(why);
+          }
+        }
+        if (endpoints.empty()) {
+          if (!refusal.empty()) {
+            return self->fail(makeError(ErrorCode::noPermission,
+                                        "connect fail: host " + quoted(name) +
+                                            " resolves to a refused address: " + refusal));
+          }
+          return self->fail(makeError(ErrorCode::invalidAddress,
+                                      "connect fail: host " + quoted(name) + " has no address"));
+        }
+        self->startConnect(std::move(endpoints), name);
+      });
+}
+
+void TCPSocketImpl::startConnect(std::vector<tcp::endpoint> endpoints, const std::string&) {
+  boost::asio::async_connect(
+      io_->socket, std::move(endpoints),
+      [self = self()](const boost::system::error_code& ec, const tcp::endpoint&) {
+        if (self->aborted_ || self->state_ != State::connecting) return;
+        if (ec) return self->fail(fromAsio("connect socket", ec));
+        self->onConnected();
+      });
+}
+
+void TCPSocketImpl::onConnected() {
+  ++timerGeneration_;
+  io_->timer.cancel();
+  boost::system::error_code ec;
+  io_->socket.set_option(tcp::no_delay(true), ec);  // writes are coalesced here, not by Nagle
+  io_->socket.non_blocking(true, ec);
+  if (ec) return fail(fromAsio("connect socket", ec));
+  auto remote = io_->socket.remote_endpoint(ec);
+  if (ec) return fail(fromAsio("connect socket", ec));
+  auto local = io_->socket.local_endpoint(ec);
+  if (ec) return fail(fromAsio("connect socket", ec));
+  fillInfo(message_.remoteInfo, remote);
+  fillInfo(message_.localInfo, local);
+  state_ = State::open;
+  connectListeners.dispatch({});
+  if (aborted_ || state_ == State::closed) return;
+  armRead();
+  if (state_ == State::open && !writeArmed_) flush();
+}
+
+// ---- write ----
+
+bool TCPSocketImpl::refuseWrite(std::size_t size, bool counted) {
+  const char* why = nullptr;
+  switch (state_) {
+    case State::idle:
+      why = "write fail: socket is not connected (call connect() first)";
+      break;
+    case State::closing:
+      why = userClosed_ ? "write fail: socket is closed"
+                        : "write fail: the peer closed the connection";
+      break;
+    case State::closed:
+      why = "write fail: socket is closed";
+      break;
+    case State::connecting:
+    case State::open:
+      return false;
+  }
+  if (counted) buffered_ -= size;
+  if (!aborted_) postError(makeError(ErrorCode::systemError, why));
+  return true;
+}
+
+void TCPSocketImpl::doWriteCopy(std::span<const std::byte> data, bool counted) {
+  if (refuseWrite(data.size(), counted) || data.empty()) return;
+  if (state_ == State::open && queue_.empty() && !writeArmed_) {
+    // Nothing queued: hand the bytes straight to the OS, copying only what it does not take.
+    boost::system::error_code ec;
+    std::size_t n = io_->socket.write_some(boost::asio::buffer(data.data(), data.size()), ec);
+    if (ec && !wouldBlock(ec)) return fail(fromAsio("write socket", ec));
+    if (ec) n = 0;
+    bytesSent_ += n;
+    if (n == data.size()) return;
+    data = data.subspan(n);
+    queue_.appendCopy(data);
+    buffered_ += data.size();
+    return armWrite();
+  }
+  queue_.appendCopy(data);
+  buffered_ += data.size();
+}
+
+template <class Owned>
+void TCPSocketImpl::doWriteOwned(Owned&& data, bool counted) {
+  const std::size_t size = data.size();
+  if (refuseWrite(size, counted) || size == 0) return;
+  if (!counted) buffered_ += size;
+  queue_.appendOwned(std::move(data));
+  if (state_ == State::open && !writeArmed_) flush();
+}
+
+void TCPSocketImpl::flush() {
+  if (!io_ || writeArmed_) return;
+  std::array<std::span<const std::byte>, kMaxGather> spans;
+  std::array<boost::asio::const_buffer, kMaxGather> buffers;
+  for (int turn = 0; turn < kWriteBurst && !queue_.empty(); ++turn) {
+    const std::size_t count = queue_.gather(spans);
+    for (std::size_t i = 0; i < count; ++i)
+      buffers[i] = boost::asio::buffer(spans[i].data(), spans[i].size());
+    boost::system::error_code ec;
+    const std::size_t n = io_->socket.write_some(
+        std::span<const boost::asio::const_buffer>(buffers.data(), count), ec);
+    if (wouldBlock(ec)) return armWrite();
+    if (ec) return fail(fromAsio("write socket", ec));
+    queue_.consume(n);
+    buffered_ -= n;
+    bytesSent_ += n;
+  }
+  if (!queue_.empty()) {
+    // Still more after a full burst: let other sockets run, then continue.
+    writeArmed_ = true;
+    defer([self = self()] {
+      self->writeArmed_ = false;
+      if (!self->aborted_ && (self->state_ == State::open || self->state_ == State::closing))
+        self->flush();
+    });
+    return;
+  }
+  if (state_ == State::closing) onFlushedWhileClosing();
+}
+
+void TCPSocketImpl::armWrite() {
+  writeArmed_ = true;
+  io_->socket.async_wait(tcp::socket::wait_write,
+                         [self = self()](const boost::system::error_code& ec) {
+                           self->writeArmed_ = false;
+                           if (self->aborted_ || self->state_ == State::closed ||
+                               ec == boost::asio::error::operation_aborted)
+                             return;
+                           if (ec) return self->fail(fromAsio("write socket", ec));
+                           self->flush();
+                         });
+}
+
+// ---- read ----
+
+void TCPSocketImpl::armRead() {
+  readArmed_ = true;
+  io_->socket.async_wait(tcp::socket::wait_read,
+                         [self = self()](const boost::system::error_code& ec) {
+                           self->readArmed_ = false;
+                           if (self->aborted_ || self->state_ == State::closed ||
+                               ec == boost::asio::error::operation_aborted)
+                             return;
+                           if (ec) return self->fail(fromAsio("read socket", ec));
+                           self->onReadable();
+                         });
+}
+
+void TCPSocketImpl::onReadable() {
+  auto& buffer = core().receiveBuffer;
+  for (int turn = 0; turn < kReadBurst; ++turn) {
+    boost::system::error_code ec;
+    const std::size_t n = io_->socket.read_some(boost::asio::buffer(buffer), ec);
+    // The loop is single-threaded: readiness that arrives after this EAGAIN is still
+    // pending in epoll when the wait below is registered, so nothing is missed.
+    if (wouldBlock(ec)) return armRead();
+    if (ec == boost::asio::error::eof) return onPeerEof();
+    if (ec) return fail(fromAsio("read socket", ec));
+    if (state_ == State::open) {  // while closing, data is read only to let the peer finish
+      message_.message = std::span<const std::byte>(buffer.data(), n);
+      message_.remoteInfo.size = n;
+      messageListeners.dispatch(message_);
+    }
+    if (aborted_ || state_ == State::closed) return;
+  }
+  readArmed_ = true;
+  defer([self = self()] {
+    self->readArmed_ = false;
+    if (!self->aborted_ && self->state_ != State::closed) self->onReadable();
+  });
+}
+
+void TCPSocketImpl::onPeerEof() {
+  peerEof_ = true;
+  if (state_ == State::open)
+    state_ = State::closing;  // the peer ended: deliver what we owe, then Close
+  if (queue_.empty() && !writeArmed_) return finish();
+  armTimer(kCloseProgressTimeout, TimerPurpose::closeProgress);
+}
+
+// ---- close ----
+
+void TCPSocketImpl::doClose() {
+  if (aborted_) return;
+  switch (state_) {
+    case State::idle:
+      userClosed_ = true;
+      state_ = State::closed;
+      return postClose();
+    case State::connecting: {
+      userClosed_ = true;
+      const std::size_t dropped = queue_.clear();
+      buffered_ -= dropped;
+      state_ = State::closed;
+      closeIo();
+      if (dropped > 0) {
+        postError(makeError(ErrorCode::systemError,
+                            "close: " + std::to_string(dropped) +
+                                " written bytes were not sent: close() was called "
+                                "before the connection was established"));
+      }
+      return postClose();
+    }
+    case State::open:
+      userClosed_ = true;
+      state_ = State::closing;
+      if (!writeArmed_) flush();  // ends in onFlushedWhileClosing() when all is sent
+      if (state_ == State::closing && !queue_.empty())
+        armTimer(kCloseProgressTimeout, TimerPurpose::closeProgress);
+      return;
+    case State::closing:
+      if (!userClosed_) {
+        userClosed_ = true;
+        return;
+      }
+      [[fallthrough]];
+    case State::closed:
+      return postError(makeError(ErrorCode::systemError, "close fail: socket is already closed"));
+  }
+}
+
+void TCPSocketImpl::onFlushedWhileClosing() {
+  if (peerEof_) return finish();
+  if (shutdownSent_) return;
+  // Send FIN, then read (and discard) until the peer's FIN, so that unread data on our side
+  // does not turn the close into a reset that could destroy data still in flight to the peer.
+  shutdownSent_ = true;
+  boost::system::error_code ec;
+  io_->socket.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return fail(fromAsio("close socket", ec));
+  armTimer(kLingerTimeout, TimerPurpose::linger);
+}
+
+void TCPSocketImpl::armTimer(std::chrono::steady_clock::duration after, TimerPurpose purpose) {
+  const std::uint64_t generation = ++timerGeneration_;
+  io_->timer.expires_after(after);
+  io_->timer.async_wait([self = self(), generation, purpose](const boost::system::error_code& ec) {
+    if (ec || self->aborted_ || generation != self->timerGeneration_) return;
+    self->onTimer(purpose);
+  });
+}
+
+void TCPSocketImpl::onTimer(TimerPurpose purpose) {
+  switch (purpose) {
+    case TimerPurpose::connect:
+      if (state_ == State::connecting) {
+        fail(makeError(
+            ErrorCode::connectFailed,
+            "connect fail: timeout after " + std::to_string(connectTimeout_.count()) + " ms"));
+      }
+      return;
+    case TimerPurpose::closeProgress:
+      if (state_ != State::closing || queue_.empty()) return;
+      if (bytesSent_ == bytesSentAtCheck_) {
+        fail(makeError(ErrorCode::systemError, "close fail: the peer accepted no data for 10 s; " +
+                                                   std::to_string(queue_.size()) +
+                                                   " written bytes were not sent"));
+        return;
+      }
+      bytesSentAtCheck_ = bytesSent_;
+      armTimer(kCloseProgressTimeout, TimerPurpose::closeProgress);
+      return;
+    case TimerPurpose::linger:
+      if (state_ == State::closing) finish();
+      return;
+  }
+}
+
+void TCPSocketImpl::fail(ErrorEvent error) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  buffered_ -= queue_.clear();
+  closeIo();
+  postError(std::move(error));
+  postClose();
+}
+
+void TCPSocketImpl::finish() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  buffered_ -= queue_.clear();
+  closeIo();
+  postClose();
+}
+
+void TCPSocketImpl::closeIo() noexcept {
+  ++timerGeneration_;
+  if (!io_) return;
+  boost::system::error_code ec;
+  io_->timer.cancel();
+  if (io_->resolver) io_->resolver->cancel();
+  io_->socket.close(ec);
+}
+
+void TCPSocketImpl::postError(ErrorEvent error) {
+  defer([self = self(), error = std::move(error)] {
+    if (!self->aborted_) self->errorListeners.dispatch(error);
+  });
+}
+
+void TCPSocketImpl::postClose() {
+  defer([self = self()] {
+    if (self->aborted_) return;
+    self->closeListeners.dispatch({});
+    if (!self->aborted_) self->core().release(self.get());
+  });
+}
+
+}  // namespace detail
+
+// ---- the public handle: forwards to the implementation ----
+
+TCPSocket::TCPSocket(std::shared_ptr<detail::TCPSocketImpl> impl) noexcept
+    : impl_(std::move(impl)) {}
+TCPSocket::~TCPSocket() = default;
+
+void TCPSocket::connect(ConnectOption option) { impl_->connect(std::move(option)); }
+void TCPSocket::write(std::string_view data) {
+  impl_->write(std::as_bytes(std::span(data.data(), data.size())));
+}
+void TCPSocket::write(const char* data) { write(std::string_view(data == nullptr ? "" : data)); }
+void TCPSocket::write(std::span<const std::byte> data) { impl_->write(data); }
+void TCPSocket::write(std::string&& data) { impl_->write(std::move(data)); }
+void TCPSocket::write(std::vector<std::byte>&& data) { impl_->write(std::move(data)); }
+std::size_t TCPSocket::bufferedAmount() const noexcept { return impl_->bufferedAmount(); }
+void TCPSocket::close() { impl_->close(); }
+void TCPSocket::bindWifi(BindWifiOption option) { impl_->bindWifi(std::move(option)); }
+
+ListenerId TCPSocket::onConnect(Listener<ConnectEvent> l) {
+  return impl_->addListener(impl_->connectListeners, std::move(l));
+}
+void TCPSocket::offConnect(ListenerId id) { impl_->removeListener(impl_->connectListeners, id); }
+void TCPSocket::offConnect() { impl_->removeListeners(impl_->connectListeners); }
+ListenerId TCPSocket::onMessage(Listener<MessageEvent> l) {
+  return impl_->addListener(impl_->messageListeners, std::move(l));
+}
+void TCPSocket::offMessage(ListenerId id) { impl_->removeListener(impl_->messageListeners, id); }
+void TCPSocket::offMessage() { impl_->removeListeners(impl_->messageListeners); }
+ListenerId TCPSocket::onError(Listener<ErrorEvent> l) {
+  return impl_->addListener(impl_->errorListeners, std::move(l));
+}
+void TCPSocket::offError(ListenerId id) { impl_->removeListener(impl_->errorListeners, id); }
+void TCPSocket::offError() { impl_->removeListeners(impl_->errorListeners); }
+ListenerId TCPSocket::onClose(Listener<CloseEvent> l) {
+  return impl_->addListener(impl_->closeListeners, std::move(l));
+}
+void TCPSocket::offClose(ListenerId id) { impl_->removeListener(impl_->closeListeners, id); }
+void TCPSocket::offClose() { impl_->removeListeners(impl_->closeListeners); }
+ListenerId TCPSocket::onBindWifi(Listener<BindWifiEvent> l) {
+  return impl_->addListener(impl_->bindWifiListeners, std::move(l));
+}
+void TCPSocket::offBindWifi(ListenerId id) { impl_->removeListener(impl_->bindWifiListeners, id); }
+void TCPSocket::offBindWifi() { impl_->removeListeners(impl_->bindWifiListeners); }
+
+}  // namespace minisock

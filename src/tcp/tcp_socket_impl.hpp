@@ -1,0 +1,107 @@
+#pragma once
+// TCPSocket's implementation: a state machine on the loop thread over an Asio TCP socket.
+//
+// Reads: wait for readability, then read non-blocking into the runtime's shared receive buffer
+// until EAGAIN, dispatching each chunk in place (no allocation or copy per message, no
+// per-connection read buffer). Writes: try the system call at once; whatever the OS does not
+// take waits in a WriteQueue and goes out as one gathered write when the socket is writable.
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/runtime_core.hpp"
+#include "core/write_queue.hpp"
+#include "minisock/tcp_socket.hpp"
+
+namespace minisock::detail {
+
+class TCPSocketImpl final : public SocketBase {
+ public:
+  TCPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type);
+  ~TCPSocketImpl() override;
+
+  /// Reports an invalid type (after adoption by the runtime).
+  void init();
+
+  void connect(TCPSocket::ConnectOption option);
+  void write(std::span<const std::byte> data);
+  void write(std::string&& data);
+  void write(std::vector<std::byte>&& data);
+  std::size_t bufferedAmount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+  void close();
+  void bindWifi(TCPSocket::BindWifiOption option);
+
+  void abortFromRuntime() noexcept override;
+
+  ListenerRegistry<TCPSocket::ConnectEvent> connectListeners;
+  ListenerRegistry<TCPSocket::MessageEvent> messageListeners;
+  ListenerRegistry<ErrorEvent> errorListeners;
+  ListenerRegistry<TCPSocket::CloseEvent> closeListeners;
+  ListenerRegistry<TCPSocket::BindWifiEvent> bindWifiListeners;
+
+ private:
+  enum class State { idle, connecting, open, closing, closed };
+  enum class TimerPurpose { connect, closeProgress, linger };
+  using tcp = boost::asio::ip::tcp;
+
+  struct Io {
+    explicit Io(boost::asio::io_context& ioc) : socket(ioc), timer(ioc) {}
+    tcp::socket socket;
+    boost::asio::steady_timer timer;
+    std::optional<tcp::resolver> resolver;
+  };
+
+  std::shared_ptr<TCPSocketImpl> self() {
+    return std::static_pointer_cast<TCPSocketImpl>(shared_from_this());
+  }
+
+  // All below run on the loop thread.
+  void doConnect(const TCPSocket::ConnectOption& option);
+  void startConnect(std::vector<tcp::endpoint> endpoints, const std::string& host);
+  void onConnected();
+  template <class Owned>
+  void doWriteOwned(Owned&& data, bool counted);
+  void doWriteCopy(std::span<const std::byte> data, bool counted);
+  bool refuseWrite(std::size_t size, bool counted);
+  void flush();
+  void armWrite();
+  void armRead();
+  void onReadable();
+  void onPeerEof();
+  void onFlushedWhileClosing();
+  void doClose();
+  void armTimer(std::chrono::steady_clock::duration after, TimerPurpose purpose);
+  void onTimer(TimerPurpose purpose);
+  /// Ends the connection with an Error then Close.
+  void fail(ErrorEvent error);
+  /// Ends the connection with Close only.
+  void finish();
+  void closeIo() noexcept;
+  void postError(ErrorEvent error);
+  void postClose();
+
+  State state_ = State::idle;
+  const std::string type_;
+  bool v6_ = false;
+  bool aborted_ = false;
+  bool userClosed_ = false;
+  bool peerEof_ = false;
+  bool shutdownSent_ = false;
+  bool readArmed_ = false;
+  bool writeArmed_ = false;
+  std::uint64_t timerGeneration_ = 0;
+  std::uint64_t bytesSent_ = 0;
+  std::uint64_t bytesSentAtCheck_ = 0;
+  std::chrono::milliseconds connectTimeout_{0};
+  std::optional<Io> io_;
+  WriteQueue queue_;
+  std::atomic<std::size_t> buffered_{0};
+  TCPSocket::MessageEvent message_;  // reused for every Message event
+};
+
+}  // namespace minisock::detail
