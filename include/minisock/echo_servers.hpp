@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace minisock::servers {
 
@@ -28,7 +31,59 @@ class TcpEchoServer {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_{};
+};
+
+/// A WebSocket echo server (ws, or wss with a certificate) on its own thread: echoes every
+/// message with its type (text/binary), answers pings and close frames (echoing the code and
+/// reason), accepts permessage-deflate when offered and picks the first offered subprotocol.
+class WsEchoServer {
+ public:
+  /// PEM files of the server certificate (chain) and its private key.
+  struct Tls {
+    std::string certFile{};
+    std::string keyFile{};
+  };
+  /// Listens on `host` and `port` (0 = a free port); with `tls`, speaks wss.
+  /// Throws std::system_error when it cannot listen, or when the TLS files cannot be loaded.
+  explicit WsEchoServer(const std::string& host = "127.0.0.1", std::uint16_t port = 0,
+                        std::optional<Tls> tls = std::nullopt);
+  ~WsEchoServer();
+  WsEchoServer(const WsEchoServer&) = delete;
+  WsEchoServer& operator=(const WsEchoServer&) = delete;
+
+  std::uint16_t port() const noexcept;
+  /// Completed WebSocket upgrades so far.
+  std::uint64_t acceptedCount() const noexcept;
+  /// Messages echoed so far.
+  std::uint64_t messageCount() const noexcept;
+  /// The header fields of the most recent upgrade request.
+  std::vector<std::pair<std::string, std::string>> lastRequestHeaders() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_{};
+};
+
+/// A UDP echo server on its own thread: sends every datagram back, unchanged, to its sender.
+class UdpEchoServer {
+ public:
+  /// Binds `host` ("127.0.0.1", "::1", …) and `port` (0 = a free port chosen by the OS).
+  /// Throws std::system_error when it cannot bind.
+  explicit UdpEchoServer(const std::string& host = "127.0.0.1", std::uint16_t port = 0);
+  /// Stops the server and closes its socket.
+  ~UdpEchoServer();
+  UdpEchoServer(const UdpEchoServer&) = delete;
+  UdpEchoServer& operator=(const UdpEchoServer&) = delete;
+
+  /// The port it is bound to.
+  std::uint16_t port() const noexcept;
+  /// Datagrams echoed so far.
+  std::uint64_t echoedCount() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_{};
 };
 
 }  // namespace minisock::servers

@@ -32,7 +32,7 @@ std::error_code make_error_code(ErrorCode code) noexcept;
 struct ErrorEvent {
   /// What failed and why, in the platform's style, e.g.
   /// `connect socket fail: errno:111 errmsg:Connection refused`.
-  std::string errMsg;
+  std::string errMsg{};
   /// One of ErrorCode, as an int (the platform's field).
   int errCode = 0;
   /// The OS errno for socket-interface errors (errCode -2), the platform's unified

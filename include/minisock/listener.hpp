@@ -18,16 +18,16 @@ using Listener = std::function<void(const E&)>;
 
 /// The sender of a received message (the platform's `remoteInfo`).
 struct RemoteInfo {
-  std::string address;  ///< e.g. "127.0.0.1" or "::1"
-  std::string family;   ///< "IPv4" or "IPv6"
+  std::string address{};  ///< e.g. "127.0.0.1" or "::1"
+  std::string family{};   ///< "IPv4" or "IPv6"
   int port = 0;
   std::size_t size = 0;  ///< size of the message, in bytes
 };
 
 /// The receiving end of a message (the platform's `localInfo`).
 struct LocalInfo {
-  std::string address;
-  std::string family;  ///< "IPv4" or "IPv6"
+  std::string address{};
+  std::string family{};  ///< "IPv4" or "IPv6"
   int port = 0;
 };
 

@@ -5,4 +5,6 @@
 #include "minisock/listener.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/runtime.hpp"
+#include "minisock/socket_task.hpp"
 #include "minisock/tcp_socket.hpp"
+#include "minisock/udp_socket.hpp"

@@ -2,6 +2,7 @@
 /// @file minisock::Policy: the connection rules a Runtime enforces before any packet leaves.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@ struct PortRange {
 /// errMsg naming the rule. Counters (quotas) are per Runtime.
 struct Policy {
   /// Ports a TCPSocket may not connect to (the platform's list in release and development).
-  std::vector<PortRange> blockedTCPPorts;
+  std::vector<PortRange> blockedTCPPorts{};
   /// At most this many TCPSockets may start connecting per `tcpSocketWindow`; 0 = no limit.
   int maxTCPSocketsPerWindow = 0;
   /// The rolling window of maxTCPSocketsPerWindow.
@@ -33,20 +34,34 @@ struct Policy {
   /// a trailing dot ignored).
   bool enforceDomainList = false;
   /// The configured server domain names (used when enforceDomainList is true).
-  std::vector<std::string> allowedDomains;
+  std::vector<std::string> allowedDomains{};
   /// When true, IP-address literals must be LAN addresses (10/8, 172.16/12, 192.168/16,
   /// 169.254/16, fc00::/7, fe80::/10): the platform allows "non-local IP in LAN".
   bool lanAddressesOnly = false;
   /// When false, the device's own addresses are refused: 127.0.0.0/8, ::1, 0.0.0.0, ::,
   /// their IPv4-mapped forms, and every address of this machine's interfaces.
   bool allowOwnAddresses = true;
+  /// Ports a WebSocket URL may not name. Release: the platform's TCP list except 80 and 443
+  /// (the default ports of ws:// and wss://); empty otherwise.
+  std::vector<PortRange> blockedWebSocketPorts{};
+  /// At most this many WebSocket tasks connecting or open at once; 0 = no limit. A task over
+  /// the limit is created, then gets Error "exceed max task count" (600007) and Close.
+  int maxWebSockets = 0;
+  /// Whether ws:// (unencrypted) URLs are allowed; release allows wss:// only.
+  bool allowInsecureWebSocket = true;
+  /// The largest WebSocket message accepted from a server; a larger one fails the connection
+  /// (close 1009). Bounds the memory a hostile server can make a client use.
+  std::size_t maxWebSocketMessageSize = 64u << 20;
+  /// The largest UDP datagram delivered (the platform documents messages under 4096 bytes);
+  /// a larger one is dropped, counted in UDPSocket::droppedCount() and reported by an Error.
+  std::size_t maxUDPMessageSize = 65527;
   /// Verify TLS certificates (wss). True in every preset; false is the developer tools'
   /// "do not verify" switch and must be set explicitly.
   bool verifyCertificates = true;
   /// Path of an extra PEM CA file trusted besides the system store; empty = system store only.
-  std::string caFile;
+  std::string caFile{};
   /// The clock of the quotas; empty = std::chrono::steady_clock::now. Injectable for tests.
-  std::function<std::chrono::steady_clock::time_point()> clock;
+  std::function<std::chrono::steady_clock::time_point()> clock{};
 
   /// All that the platform enforces: blocked ports, 20 TCPSockets per 5 minutes, the domain
   /// list (empty until you fill allowedDomains), LAN-only IP literals, own addresses refused.

@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "minisock/policy.hpp"
+#include "minisock/socket_task.hpp"
 #include "minisock/tcp_socket.hpp"
+#include "minisock/udp_socket.hpp"
 
 namespace minisock {
 
@@ -32,6 +34,31 @@ class Runtime {
   /// The platform's createTCPSocket. Thread-safe.
   std::shared_ptr<TCPSocket> createTCPSocket(CreateTCPSocketOption option = {});
 
+  /// The platform's createUDPSocket: "udp4" (default) or "udp6". Any other type: the socket
+  /// is created, then gets one Error (errCode -1) and one Close. Thread-safe.
+  std::shared_ptr<UDPSocket> createUDPSocket(const std::string& type = "udp4");
+
+  /// The platform's connectSocket: returns the task at once. `success`/`complete` (or
+  /// `fail`/`complete`) run on the loop before any task event. Thread-safe.
+  std::shared_ptr<SocketTask> connectSocket(ConnectSocketOption option);
+
+  /// The older global calls: they act on the most recent task of connectSocket().
+  /// onSocketX listeners receive the events of whichever task is the most recent.
+  ListenerId onSocketOpen(Listener<SocketTask::OpenEvent> listener);
+  ListenerId onSocketMessage(Listener<SocketTask::MessageEvent> listener);
+  ListenerId onSocketError(Listener<ErrorEvent> listener);
+  ListenerId onSocketClose(Listener<SocketTask::CloseEvent> listener);
+  /// Extension (the platform has none): remove a global listener, or all of one kind.
+  void offSocketOpen(ListenerId id);
+  void offSocketMessage(ListenerId id);
+  void offSocketError(ListenerId id);
+  void offSocketClose(ListenerId id);
+  /// SocketTask::send on the most recent task; `fail` when there is none.
+  void sendSocketMessage(SocketTask::SendOption option);
+  /// SocketTask::close on the most recent task. As documented, closing before that task has
+  /// opened does not close it: `fail` says so.
+  void closeSocket(SocketTask::CloseOption option = {});
+
   /// Runs the loop on the calling thread until no work is left or stop() is called.
   /// Can be called again later to run what was posted since. Does nothing while start()'s
   /// background thread runs the loop.
@@ -50,7 +77,7 @@ class Runtime {
   std::size_t socketCount() const noexcept;
 
  private:
-  std::shared_ptr<detail::RuntimeCore> core_;
+  std::shared_ptr<detail::RuntimeCore> core_{};
 };
 
 }  // namespace minisock

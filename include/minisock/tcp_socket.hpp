@@ -39,23 +39,23 @@ class TCPSocket {
   /// The platform's connect option. Designated initializers read like the seed:
   /// `socket->connect({.address = "127.0.0.1", .port = 9000});`
   struct ConnectOption {
-    std::string address;  ///< IPv4/IPv6 literal (brackets allowed) or host name
-    int port = 0;         ///< 1-65535; anything else gives errCode 2
+    std::string address{};  ///< IPv4/IPv6 literal (brackets allowed) or host name
+    int port = 0;           ///< 1-65535; anything else gives errCode 2
     /// Connect timeout (the platform's default is 2 s); covers name resolution and the
     /// TCP handshake. Must be positive (else errCode -1); very large values mean "no limit".
     std::chrono::milliseconds timeout = std::chrono::seconds(2);
   };
   /// The platform's bindWifi option.
   struct BindWifiOption {
-    std::string BSSID;  ///< e.g. "a4:5e:60:c2:1f:03"
+    std::string BSSID{};  ///< e.g. "a4:5e:60:c2:1f:03"
   };
 
   struct ConnectEvent {};
   /// A received chunk of the byte stream.
   struct MessageEvent {
-    std::span<const std::byte> message;  ///< valid only during the listener call
-    RemoteInfo remoteInfo;               ///< the peer; remoteInfo.size == message.size()
-    LocalInfo localInfo;                 ///< this socket's local address
+    std::span<const std::byte> message{};  ///< valid only during the listener call
+    RemoteInfo remoteInfo{};               ///< the peer; remoteInfo.size == message.size()
+    LocalInfo localInfo{};                 ///< this socket's local address
   };
   using ErrorEvent = minisock::ErrorEvent;
   struct CloseEvent {};
@@ -117,7 +117,7 @@ class TCPSocket {
   TCPSocket& operator=(const TCPSocket&) = delete;
 
  private:
-  std::shared_ptr<detail::TCPSocketImpl> impl_;
+  std::shared_ptr<detail::TCPSocketImpl> impl_{};
 };
 
 }  // namespace minisock

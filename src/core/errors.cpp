@@ -1,6 +1,9 @@
 #include "minisock/errors.hpp"
 
+#include <cstdio>
+
 #include "core/error_events.hpp"
+#include "core/listener_registry.hpp"
 
 namespace minisock {
 namespace {
@@ -47,6 +50,11 @@ std::error_code make_error_code(ErrorCode code) noexcept {
 }
 
 namespace detail {
+
+void reportListenerException(const char* what) noexcept {
+  std::fprintf(stderr, "minisock: a listener threw (ignored; listeners should not throw): %s\n",
+               what);
+}
 
 ErrorEvent makeError(ErrorCode code, std::string errMsg, int errNo) {
   return ErrorEvent{std::move(errMsg), static_cast<int>(code), errNo};

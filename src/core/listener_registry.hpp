@@ -5,12 +5,16 @@
 // memory (unique_ptr), so a listener that adds others while running is never moved.
 
 #include <algorithm>
+#include <exception>
 #include <memory>
 #include <vector>
 
 #include "minisock/listener.hpp"
 
 namespace minisock::detail {
+
+/// Writes "minisock: a listener threw: <what>" to stderr.
+void reportListenerException(const char* what) noexcept;
 
 template <class Event>
 class ListenerRegistry {
@@ -46,7 +50,16 @@ class ListenerRegistry {
     } guard{this};
     for (std::size_t i = 0; i < n && i < entries_.size(); ++i) {
       Entry* e = entries_[i].get();
-      if (!e->removed) e->fn(event);
+      if (e->removed) continue;
+      // A listener's exception must not leave a socket half-way through an I/O step (a read
+      // not re-armed, a Close not released): it is reported and the loop goes on.
+      try {
+        e->fn(event);
+      } catch (const std::exception& ex) {
+        reportListenerException(ex.what());
+      } catch (...) {
+        reportListenerException("an exception not derived from std::exception");
+      }
     }
   }
 

@@ -21,6 +21,12 @@ Policy Policy::release() {
   p.enforceDomainList = true;
   p.lanAddressesOnly = true;
   p.allowOwnAddresses = false;
+  // The TCP list, less the default ports of ws:// and wss:// themselves.
+  p.blockedWebSocketPorts = {{1, 79}, {81, 442}, {444, 1023}};
+  for (const auto& r : platformBlockedTCPPorts()) {
+    if (r.first >= 1024) p.blockedWebSocketPorts.push_back(r);
+  }
+  p.allowInsecureWebSocket = false;
   return p;
 }
 
@@ -29,6 +35,8 @@ Policy Policy::development() {
   p.blockedTCPPorts = platformBlockedTCPPorts();
   p.maxTCPSocketsPerWindow = 20;
   p.tcpSocketWindow = std::chrono::minutes(5);
+  p.maxWebSockets = 5;
+  p.maxUDPMessageSize = 4096;
   return p;
 }
 
@@ -68,6 +76,16 @@ std::string refuseHost(const Policy& policy, const ParsedHost& host) {
            " is not a LAN address; IP addresses must be in the LAN and other hosts named in "
            "allowedDomains (rule: lanAddressesOnly)" +
            kHowToChange;
+  }
+  return {};
+}
+
+std::string refuseWebSocketPort(const Policy& policy, int port) {
+  for (const auto& r : policy.blockedWebSocketPorts) {
+    if (port >= r.first && port <= r.last) {
+      return "port " + std::to_string(port) +
+             " is blocked by the connection policy (rule: blockedWebSocketPorts)" + kHowToChange;
+    }
   }
   return {};
 }

@@ -13,6 +13,8 @@ namespace minisock::detail {
 
 /// Blocked TCP ports.
 std::string refuseTCPPort(const Policy& policy, int port);
+/// Blocked WebSocket ports.
+std::string refuseWebSocketPort(const Policy& policy, int port);
 /// Rules on the host as written: the domain list for names; LAN-only and own-address rules
 /// for IP literals.
 std::string refuseHost(const Policy& policy, const ParsedHost& host);

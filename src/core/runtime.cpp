@@ -49,37 +49,58 @@ std::size_t RuntimeCore::socketCount() const noexcept {
 }
 
 void RuntimeCore::run(bool limited, std::chrono::milliseconds duration) {
+  if (link->onLoopThread()) return;  // nested run() of the same loop: not supported
   {
-    std::lock_guard lock(loopMutex_);
+    std::unique_lock lock(loopMutex_);
     if (threadActive_ || foregroundRuns_ > 0 || !link->alive) return;
     ++foregroundRuns_;
+    // A background thread that stopped itself may still be finishing its last handler:
+    // wait for it, so that two threads never run this loop at once.
+    if (thread_.joinable()) {
+      std::thread previous = std::move(thread_);
+      lock.unlock();
+      previous.join();
+      lock.lock();
+    }
     if (ioc.stopped()) ioc.restart();
   }
-  {
-    LoopThreadScope scope(link.get());
-    if (limited) {
-      ioc.run_for(duration);
-    } else {
-      ioc.run();
+  struct Done {  // also when a listener throws out of run()
+    RuntimeCore* self;
+    ~Done() {
+      std::lock_guard lock(self->loopMutex_);
+      --self->foregroundRuns_;
+      self->loopCv_.notify_all();
     }
+  } done{this};
+  LoopThreadScope scope(link.get());
+  if (limited) {
+    ioc.run_for(duration);
+  } else {
+    ioc.run();
   }
-  std::lock_guard lock(loopMutex_);
-  --foregroundRuns_;
-  loopCv_.notify_all();
 }
 
 void RuntimeCore::start() {
-  std::thread previous;
-  {
-    std::lock_guard lock(loopMutex_);
-    if (threadActive_ || foregroundRuns_ > 0 || !link->alive) return;
-    previous = std::move(thread_);
+  std::unique_lock lock(loopMutex_);
+  if (!link->alive || foregroundRuns_ > 0) return;
+  if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) {
+    // start() after stop() on the loop thread itself: undo the stop; the loop goes on.
+    ioc.restart();
+    guard_.emplace(ioc.get_executor());
+    threadActive_ = true;
+    return;
   }
-  if (previous.joinable()) previous.join();  // a thread that stopped itself from inside
-  std::lock_guard lock(loopMutex_);
-  if (ioc.stopped()) ioc.restart();
+  if (threadActive_) return;
+  threadActive_ = true;  // claimed before unlocking: a concurrent start() or run() backs off
+  std::thread previous = std::move(thread_);
+  if (previous.joinable()) {
+    lock.unlock();
+    previous.join();  // a thread that stopped itself from inside
+    lock.lock();
+  }
+  if (!threadActive_) return;  // stop() came in meanwhile
+  ioc.restart();
   guard_.emplace(ioc.get_executor());
-  threadActive_ = true;
   thread_ = std::thread([self = shared_from_this()] {
     LoopThreadScope scope(self->link.get());
     self->ioc.run();
@@ -131,6 +152,11 @@ void RuntimeCore::shutdown() noexcept {
     }
   }
   for (auto& s : all) s->abortFromRuntime();
+  ws.open.clear();
+  ws.message.clear();
+  ws.error.clear();
+  ws.close.clear();
+  ws.current.reset();
   std::vector<std::shared_ptr<SocketBase>> strong;
   {
     std::lock_guard lock(socketsMutex_);

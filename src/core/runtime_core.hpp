@@ -18,22 +18,37 @@
 #include "core/listener_registry.hpp"
 #include "core/policy_check.hpp"
 #include "minisock/policy.hpp"
+#include "minisock/socket_task.hpp"
 
 namespace minisock::detail {
 
 class RuntimeCore;
 class SocketBase;
+class SocketTaskImpl;
+class TlsContext;
 
 /// What a socket needs to reach its runtime from any thread. Shared by the runtime and all
 /// its sockets, so it outlives the runtime: after the runtime is gone `alive` is false.
+struct RuntimeLink;
+
+/// The link of the runtime whose loop runs on this thread (inside run(), runFor(), start()).
+inline thread_local const RuntimeLink* tl_currentLink = nullptr;
+
 struct RuntimeLink {
   std::mutex mutex;               // orders posts against the runtime's destruction
   std::atomic<bool> alive{true};  // written under mutex
   RuntimeCore* core = nullptr;    // valid while alive
-};
 
-/// The link of the runtime whose loop runs on this thread (inside run(), runFor(), start()).
-inline thread_local const RuntimeLink* tl_currentLink = nullptr;
+  bool onLoopThread() const noexcept { return tl_currentLink == this; }
+
+  /// Runs fn on the loop thread: at once when called there, else posted. Returns false (fn
+  /// dropped) when the runtime is gone.
+  template <class F>
+  bool exec(F&& fn);
+  /// Posts fn to run later on the loop, never inside the current call.
+  template <class F>
+  bool defer(F&& fn);
+};
 
 /// Sets tl_currentLink for a scope (restoring the outer value: loops can nest).
 class LoopThreadScope {
@@ -61,6 +76,20 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   std::vector<std::byte> receiveBuffer;
   /// The TCP quota's grants (loop thread).
   RateWindow tcpQuota;
+
+  /// WebSocket state (loop thread): tasks counted against Policy::maxWebSockets, the TLS
+  /// context (made on first wss use), and the older global calls' listeners and target.
+  int activeWebSockets = 0;
+  std::atomic<std::uint64_t> nextSocketTaskId{0};
+  std::shared_ptr<TlsContext> tls;
+  struct WsGlobals {
+    ListenerRegistry<SocketTask::OpenEvent> open;
+    ListenerRegistry<SocketTask::MessageEvent> message;
+    ListenerRegistry<ErrorEvent> error;
+    ListenerRegistry<SocketTask::CloseEvent> close;
+    std::weak_ptr<SocketTaskImpl> current;  // the most recent task
+    std::uint64_t currentId = 0;
+  } ws;
 
   /// Holds a new socket until its Close (the platform's strong reference).
   void adopt(const std::shared_ptr<SocketBase>& socket);
@@ -124,27 +153,56 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
   }
 
  protected:
-  bool onLoopThread() const noexcept { return tl_currentLink == link_.get(); }
+  bool onLoopThread() const noexcept { return link_->onLoopThread(); }
 
-  /// Runs fn on the loop thread: at once when called there, else posted. Returns false (fn
-  /// dropped) when the runtime is gone.
+  /// True when a call may run at once: on the loop thread, with no earlier call of this
+  /// socket still queued from another thread (which it would otherwise overtake).
+  bool canRunInline() const noexcept {
+    return onLoopThread() && pendingCalls_.load(std::memory_order_acquire) == 0 &&
+           link_->alive.load(std::memory_order_acquire);
+  }
+
+  /// Runs a user call on the loop thread: at once when canRunInline(), else queued behind
+  /// the calls before it. Returns false (fn dropped) when the runtime is gone.
   template <class F>
   bool exec(F&& fn) {
-    if (onLoopThread()) {
-      if (!link_->alive.load(std::memory_order_acquire)) return false;
+    if (canRunInline()) {
       fn();
       return true;
     }
-    return defer(std::forward<F>(fn));
+    return deferCall(std::forward<F>(fn));
   }
 
-  /// Posts fn to run later on the loop, never inside the current call.
+  /// Queues a user call (counted, so that later calls from the loop thread wait for it).
+  /// fn must keep the socket alive (capture shared_from_this()).
+  template <class F>
+  bool deferCall(F&& fn) {
+    pendingCalls_.fetch_add(1, std::memory_order_acq_rel);
+    const bool queued = link_->defer([this, fn = std::forward<F>(fn)]() mutable {
+      pendingCalls_.fetch_sub(1, std::memory_order_acq_rel);
+      fn();
+    });
+    if (!queued) pendingCalls_.fetch_sub(1, std::memory_order_acq_rel);
+    return queued;
+  }
+
+  /// Posts an event to run later on the loop, never inside the current call.
   template <class F>
   bool defer(F&& fn) {
+    return link_->defer(std::forward<F>(fn));
+  }
+
+  /// Destroys Asio members while the runtime (and so its io_context) is certainly alive;
+  /// when it is already gone and did not abort this socket, they are leaked, not destroyed
+  /// against a dead io_context.
+  template <class... Members>
+  void releaseIo(Members&... members) noexcept {
     std::lock_guard lock(link_->mutex);
-    if (!link_->alive.load(std::memory_order_relaxed)) return false;
-    boost::asio::post(link_->core->ioc, std::forward<F>(fn));
-    return true;
+    if (link_->alive.load(std::memory_order_relaxed)) {
+      (members.reset(), ...);
+    } else {
+      ((void)(members ? new auto(std::move(members)) : nullptr), ...);
+    }
   }
 
   /// The runtime; only on the loop thread while it is alive.
@@ -154,6 +212,25 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
 
  private:
   std::atomic<std::uint64_t> listenerIds_{0};
+  std::atomic<int> pendingCalls_{0};
 };
+
+template <class F>
+bool RuntimeLink::exec(F&& fn) {
+  if (onLoopThread()) {
+    if (!alive.load(std::memory_order_acquire)) return false;
+    fn();
+    return true;
+  }
+  return defer(std::forward<F>(fn));
+}
+
+template <class F>
+bool RuntimeLink::defer(F&& fn) {
+  std::lock_guard lock(mutex);
+  if (!alive.load(std::memory_order_relaxed)) return false;
+  boost::asio::post(core->ioc, std::forward<F>(fn));
+  return true;
+}
 
 }  // namespace minisock::detail

@@ -72,7 +72,7 @@ void fillInfo(Info& info, const boost::asio::ip::tcp::endpoint& ep) {
 TCPSocketImpl::TCPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type)
     : SocketBase(std::move(link)), type_(std::move(type)), v6_(type_ == "ipv6") {}
 
-TCPSocketImpl::~TCPSocketImpl() = default;
+TCPSocketImpl::~TCPSocketImpl() { releaseIo(io_); }
 
 void TCPSocketImpl::init() {
   if (type_ == "ipv4" || type_ == "ipv6") return;
@@ -92,46 +92,27 @@ void TCPSocketImpl::connect(TCPSocket::ConnectOption option) {
 }
 
 void TCPSocketImpl::write(std::span<const std::byte> data) {
-  if (onLoopThread()) {
-    if (link_->alive.load(std::memory_order_acquire)) doWriteCopy(data, false);
-    return;
-  }
+  if (canRunInline()) return doWriteCopy(data, false);
   buffered_ += data.size();
   std::vector<std::byte> copy(data.begin(), data.end());
-  if (!defer([self = self(), copy = std::move(copy)]() mutable {
-        self->doWriteOwned(std::move(copy), true);
-      })) {
-    buffered_ -= data.size();
-  }
+  auto queued = deferCall([self = self(), copy = std::move(copy)]() mutable {
+    self->doWriteOwned(std::move(copy), true);
+  });
+  if (!queued) buffered_ -= data.size();
 }
 
-void TCPSocketImpl::write(std::string&& data) {
-  if (onLoopThread()) {
-    if (link_->alive.load(std::memory_order_acquire)) doWriteOwned(std::move(data), false);
-    return;
-  }
+template <class Owned>
+void TCPSocketImpl::writeOwned(Owned&& data) {
+  if (canRunInline()) return doWriteOwned(std::move(data), false);
   const std::size_t size = data.size();
   buffered_ += size;
-  if (!defer([self = self(), d = std::move(data)]() mutable {
-        self->doWriteOwned(std::move(d), true);
-      })) {
-    buffered_ -= size;
-  }
+  auto queued = deferCall(
+      [self = self(), d = std::move(data)]() mutable { self->doWriteOwned(std::move(d), true); });
+  if (!queued) buffered_ -= size;
 }
 
-void TCPSocketImpl::write(std::vector<std::byte>&& data) {
-  if (onLoopThread()) {
-    if (link_->alive.load(std::memory_order_acquire)) doWriteOwned(std::move(data), false);
-    return;
-  }
-  const std::size_t size = data.size();
-  buffered_ += size;
-  if (!defer([self = self(), d = std::move(data)]() mutable {
-        self->doWriteOwned(std::move(d), true);
-      })) {
-    buffered_ -= size;
-  }
-}
+void TCPSocketImpl::write(std::string&& data) { writeOwned(std::move(data)); }
+void TCPSocketImpl::write(std::vector<std::byte>&& data) { writeOwned(std::move(data)); }
 
 void TCPSocketImpl::close() {
   exec([self = self()] { self->doClose(); });
@@ -155,8 +136,8 @@ void TCPSocketImpl::bindWifi(TCPSocket::BindWifiOption option) {
 void TCPSocketImpl::abortFromRuntime() noexcept {
   aborted_ = true;
   state_ = State::closed;
-  queue_.clear();
-  buffered_ = 0;
+  buffered_ -=
+      queue_.clear();  // not "= 0": a call on another thread may still subtract its own count
   closeIo();
   io_.reset();
   connectListeners.clear();
@@ -228,7 +209,7 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
 
   state_ = State::connecting;
   connectTimeout_ = option.timeout;
-  io_.emplace(core().ioc);
+  io_ = std::make_unique<Io>(core().ioc);
   // A saturating deadline: any timeout, however large, is honoured without overflow.
   const auto now = std::chrono::steady_clock::now();
   const auto left = std::chrono::steady_clock::time_point::max() - now;
@@ -287,24 +268,22 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
 void TCPSocketImpl::startConnect(std::vector<tcp::endpoint> endpoints, const std::string&) {
   boost::asio::async_connect(
       io_->socket, std::move(endpoints),
-      [self = self()](const boost::system::error_code& ec, const tcp::endpoint&) {
+      [self = self()](const boost::system::error_code& ec, const tcp::endpoint& remote) {
         if (self->aborted_ || self->state_ != State::connecting) return;
         if (ec) return self->fail(fromAsio("connect socket", ec));
-        self->onConnected();
+        self->onConnected(remote);
       });
 }
 
-void TCPSocketImpl::onConnected() {
+void TCPSocketImpl::onConnected(const tcp::endpoint& remote) {
   ++timerGeneration_;
   io_->timer.cancel();
-  boost::system::error_code ec;
-  io_->socket.set_option(tcp::no_delay(true), ec);  // writes are coalesced here, not by Nagle
-  io_->socket.non_blocking(true, ec);
-  if (ec) return fail(fromAsio("connect socket", ec));
-  auto remote = io_->socket.remote_endpoint(ec);
-  if (ec) return fail(fromAsio("connect socket", ec));
-  auto local = io_->socket.local_endpoint(ec);
-  if (ec) return fail(fromAsio("connect socket", ec));
+  // The connection is up. A reset that arrived meanwhile makes these calls fail; it is then
+  // reported by the first read (Connect, Error ECONNRESET, Close), not as a failed connect.
+  boost::system::error_code ignored;
+  io_->socket.set_option(tcp::no_delay(true), ignored);  // writes are coalesced here, not by Nagle
+  io_->socket.non_blocking(true, ignored);
+  const auto local = io_->socket.local_endpoint(ignored);
   fillInfo(message_.remoteInfo, remote);
   fillInfo(message_.localInfo, local);
   state_ = State::open;
@@ -429,8 +408,8 @@ void TCPSocketImpl::onReadable() {
   for (int turn = 0; turn < kReadBurst; ++turn) {
     boost::system::error_code ec;
     const std::size_t n = io_->socket.read_some(boost::asio::buffer(buffer), ec);
-    // The loop is single-threaded: readiness that arrives after this EAGAIN is still
-    // pending in epoll when the wait below is registered, so nothing is missed.
+    // Only after EAGAIN is the wait re-armed: Asio registers a non-speculative wait with
+    // EPOLL_CTL_MOD, which reports readiness that arrived in between, so nothing is missed.
     if (wouldBlock(ec)) return armRead();
     if (ec == boost::asio::error::eof) return onPeerEof();
     if (ec) return fail(fromAsio("read socket", ec));
@@ -453,6 +432,7 @@ void TCPSocketImpl::onPeerEof() {
   if (state_ == State::open)
     state_ = State::closing;  // the peer ended: deliver what we owe, then Close
   if (queue_.empty() && !writeArmed_) return finish();
+  bytesSentAtCheck_ = bytesSent_;
   armTimer(kCloseProgressTimeout, TimerPurpose::closeProgress);
 }
 
@@ -483,8 +463,10 @@ void TCPSocketImpl::doClose() {
       userClosed_ = true;
       state_ = State::closing;
       if (!writeArmed_) flush();  // ends in onFlushedWhileClosing() when all is sent
-      if (state_ == State::closing && !queue_.empty())
+      if (state_ == State::closing && !queue_.empty()) {
+        bytesSentAtCheck_ = bytesSent_;
         armTimer(kCloseProgressTimeout, TimerPurpose::closeProgress);
+      }
       return;
     case State::closing:
       if (!userClosed_) {
@@ -580,7 +562,14 @@ void TCPSocketImpl::postClose() {
   defer([self = self()] {
     if (self->aborted_) return;
     self->closeListeners.dispatch({});
-    if (!self->aborted_) self->core().release(self.get());
+    if (self->aborted_) return;
+    // Only Error can fire after Close (for later calls): dropping the others breaks cycles of
+    // listeners that captured their own socket's handle.
+    self->connectListeners.clear();
+    self->messageListeners.clear();
+    self->closeListeners.clear();
+    self->bindWifiListeners.clear();
+    self->core().release(self.get());
   });
 }
 

@@ -63,7 +63,9 @@ class TCPSocketImpl final : public SocketBase {
   // All below run on the loop thread.
   void doConnect(const TCPSocket::ConnectOption& option);
   void startConnect(std::vector<tcp::endpoint> endpoints, const std::string& host);
-  void onConnected();
+  void onConnected(const tcp::endpoint& remote);
+  template <class Owned>
+  void writeOwned(Owned&& data);
   template <class Owned>
   void doWriteOwned(Owned&& data, bool counted);
   void doWriteCopy(std::span<const std::byte> data, bool counted);
@@ -98,7 +100,7 @@ class TCPSocketImpl final : public SocketBase {
   std::uint64_t bytesSent_ = 0;
   std::uint64_t bytesSentAtCheck_ = 0;
   std::chrono::milliseconds connectTimeout_{0};
-  std::optional<Io> io_;
+  std::unique_ptr<Io> io_;
   WriteQueue queue_;
   std::atomic<std::size_t> buffered_{0};
   TCPSocket::MessageEvent message_;  // reused for every Message event

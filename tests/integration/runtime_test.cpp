@@ -203,3 +203,116 @@ TEST(Runtime, DestroyedInsideItsOwnListener) {
   EXPECT_EQ(rt, nullptr);
   tcp->write("no-op");
 }
+
+TEST(Runtime, StopThenStartInsideABackgroundListenerKeepsTheLoopRunning) {
+  servers::TcpEchoServer server;
+  Runtime rt;
+  rt.start();
+  Latch echoed, closed;
+  auto tcp = rt.createTCPSocket();
+  tcp->onConnect([&](const TCPSocket::ConnectEvent&) {
+    rt.stop();   // on the loop thread ...
+    rt.start();  // ... and undone: must neither join itself nor end the loop
+    tcp->write("still running");
+  });
+  tcp->onMessage([&](const TCPSocket::MessageEvent&) {
+    echoed.add();
+    tcp->close();
+  });
+  tcp->onClose([&](const TCPSocket::CloseEvent&) { closed.add(); });
+  tcp->connect({.address = "127.0.0.1", .port = server.port()});
+  EXPECT_TRUE(echoed.waitFor(1));
+  EXPECT_TRUE(closed.waitFor(1));
+  rt.stop();
+}
+
+TEST(Runtime, RunAfterTheBackgroundLoopStoppedItselfNeverRunsTwoLoopsAtOnce) {
+  servers::TcpEchoServer server;
+  Runtime rt;
+  rt.start();
+  std::atomic<int> inside{0}, maxInside{0};
+  auto enter = [&] {
+    const int now = ++inside;
+    int seen = maxInside.load();
+    while (now > seen && !maxInside.compare_exchange_weak(seen, now)) {
+    }
+  };
+  Latch stopped;
+  std::atomic<bool> mainIsRunning{false};
+  auto first = rt.createTCPSocket();
+  first->onConnect([&](const TCPSocket::ConnectEvent&) {
+    enter();
+    rt.stop();
+    stopped.add();
+    // Stay inside this handler until the main thread has entered runFor() (bounded).
+    const auto until = std::chrono::steady_clock::now() + 2s;
+    while (!mainIsRunning && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    const auto linger = std::chrono::steady_clock::now() + 100ms;
+    while (std::chrono::steady_clock::now() < linger) std::this_thread::yield();
+    --inside;
+  });
+  first->connect({.address = "127.0.0.1", .port = server.port()});
+  ASSERT_TRUE(stopped.waitFor(1));
+  auto second = rt.createTCPSocket();
+  int closes = 0;
+  second->onClose([&](const TCPSocket::CloseEvent&) {
+    enter();
+    ++closes;
+    --inside;
+  });
+  second->close();
+  mainIsRunning = true;
+  rt.runFor(2s);
+  EXPECT_EQ(closes, 1);
+  EXPECT_EQ(maxInside.load(), 1);  // never two listeners at once
+  first->close();
+  rt.runFor(2s);
+}
+
+TEST(Runtime, AThrowingListenerIsReportedAndTheLoopGoesOn) {
+  servers::TcpEchoServer server;
+  Recorder rec;
+  Runtime rt;
+  auto tcp = rt.createTCPSocket();
+  rec.attach(*tcp);
+  tcp->onConnect([&](const TCPSocket::ConnectEvent&) { throw std::runtime_error("listener bug"); });
+  rec.onMessageHook = [&](const TCPSocket::MessageEvent&) {
+    tcp->close();
+    throw 42;  // not even a std::exception
+  };
+  tcp->connect({.address = "127.0.0.1", .port = server.port()});
+  tcp->write("x");
+  EXPECT_NO_THROW(rt.run());
+  EXPECT_EQ(rec.connects, 1);  // the listener after the throwing one still ran
+  EXPECT_EQ(rec.received, "x");
+  EXPECT_EQ(rec.closes, 1);
+  EXPECT_EQ(rt.socketCount(), 0u);
+}
+
+TEST(Runtime, ACallFromTheLoopThreadDoesNotOvertakeOneQueuedFromAnotherThread) {
+  servers::TcpEchoServer server;
+  Runtime rt;
+  rt.start();
+  auto tcp = rt.createTCPSocket();
+  Latch connected, received;
+  std::atomic<bool> aWritten{false};
+  std::string got;
+  tcp->onConnect([&](const TCPSocket::ConnectEvent&) {
+    connected.add();
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (!aWritten && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    tcp->write("B");  // called after "A" was written from the main thread
+  });
+  tcp->onMessage([&](const TCPSocket::MessageEvent& e) {
+    got += text(e.message);
+    if (got.size() == 2) received.add();
+  });
+  tcp->connect({.address = "127.0.0.1", .port = server.port()});
+  ASSERT_TRUE(connected.waitFor(1));
+  tcp->write("A");
+  aWritten = true;
+  ASSERT_TRUE(received.waitFor(1));
+  EXPECT_EQ(got, "AB");
+  tcp->close();
+  rt.stop();
+}

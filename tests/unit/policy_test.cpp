@@ -58,6 +58,18 @@ TEST(Policy, ReleaseRefusesOwnAddressesInEverySpelling) {
   EXPECT_EQ(refuseHost(Policy::development(), parseHost("127.1")), "");
 }
 
+TEST(Policy, ReleaseBlocksWebSocketPortsExceptTheSchemesDefaults) {
+  Policy p = Policy::release();
+  EXPECT_EQ(refuseWebSocketPort(p, 443), "");
+  EXPECT_EQ(refuseWebSocketPort(p, 80), "");
+  EXPECT_EQ(refuseWebSocketPort(p, 40000), "");
+  for (int port : {22, 79, 81, 442, 444, 1023, 3306, 8080, 27017}) {
+    EXPECT_NE(refuseWebSocketPort(p, port).find("blockedWebSocketPorts"), std::string::npos)
+        << port;
+  }
+  EXPECT_EQ(refuseWebSocketPort(Policy::development(), 22), "");
+}
+
 TEST(Policy, ReleaseAllowsLanLiteralsOnly) {
   Policy p = Policy::release();
   EXPECT_EQ(refuseHost(p, parseHost("192.168.193.2")), "");

@@ -1,0 +1,166 @@
+#pragma once
+/// @file minisock::SocketTask, the platform's WebSocket task (wx.connectSocket /
+/// Taro.connectSocket).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "minisock/errors.hpp"
+#include "minisock/listener.hpp"
+
+namespace minisock {
+
+namespace detail {
+class SocketTaskImpl;
+}
+
+/// The argument of success/fail/complete callbacks: the platform's `{errMsg}` plus its
+/// unified errno (600000-series) where one applies.
+struct CallbackResult {
+  std::string
+      errMsg{};  ///< e.g. "connectSocket:ok", "sendSocketMessage:fail webSocket is not connected"
+  int errNo = 0;
+};
+
+/// A success/fail/complete callback. Runs on the loop thread, never inside the call.
+using Callback = std::function<void(const CallbackResult&)>;
+
+/// HTTP header fields, in order (names are case-insensitive).
+using HeaderFields = std::vector<std::pair<std::string, std::string>>;
+
+/// The platform's unified errno values carried in ErrorEvent::errNo / CallbackResult::errNo.
+enum class UnifiedErrno : int {
+  unknownNetworkError = 600000,
+  urlNotInDomainList = 600002,
+  networkInterrupted = 600003,
+  exceedMaxTaskCount = 600007,
+  invalidURL = 600009,
+};
+
+/// Options of Runtime::connectSocket (the platform's connectSocket option).
+struct ConnectSocketOption {
+  std::string url{};      ///< ws:// or wss:// (the Policy decides whether ws is allowed)
+  HeaderFields header{};  ///< extra request headers; Referer, CR/LF and invalid names refused
+  std::vector<std::string> protocols{};  ///< Sec-WebSocket-Protocol offers
+  bool tcpNoDelay = false;               ///< TCP_NODELAY (the platform's default: off)
+  bool perMessageDeflate = false;        ///< offer the permessage-deflate extension
+  /// The whole opening handshake (resolve, TCP, TLS, HTTP upgrade); the platform's default
+  /// and maximum are 60 s. Must be positive; larger values are refused.
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  std::string method = "GET";  ///< only GET is valid for WebSocket
+  Callback success{};          ///< "connectSocket:ok", when the task is created
+  Callback fail{};             ///< "connectSocket:fail <reason>"
+  Callback complete{};         ///< after success or fail
+  /// Extension: when positive, ping the server after this long without traffic and fail the
+  /// connection (Error, then Close 1006) if nothing arrives within another such period.
+  std::chrono::milliseconds heartbeat{0};
+};
+
+/// A WebSocket client connection. Created by Runtime::connectSocket, which returns it at once;
+/// the Runtime keeps it alive until its Close event.
+///
+/// Thread-safety and events follow TCPSocket: any method from any thread or listener;
+/// listeners run on the loop thread; Open, Message…, then Close exactly once; Error at most
+/// once, always followed by Close.
+class SocketTask {
+ public:
+  static constexpr int CONNECTING = 0;
+  static constexpr int OPEN = 1;
+  static constexpr int CLOSING = 2;
+  static constexpr int CLOSED = 3;
+
+  /// Text (std::string, must be UTF-8) or binary (std::vector<std::byte>) data.
+  using Data = std::variant<std::string, std::vector<std::byte>>;
+
+  /// The platform's send option: `task->send({.data = "xxx"})`.
+  struct SendOption {
+    Data data{};
+    Callback success{};  ///< "sendSocketMessage:ok" once the message is handed to the OS
+    Callback fail{};     ///< e.g. "sendSocketMessage:fail webSocket is not connected"
+    Callback complete{};
+  };
+  /// The platform's close option.
+  struct CloseOption {
+    int code = 1000;       ///< 1000 or 3000-4999
+    std::string reason{};  ///< at most 123 bytes of UTF-8
+    Callback success{};    ///< "closeSocket:ok"
+    Callback fail{};       ///< "closeSocket:fail <reason>"
+    Callback complete{};
+  };
+
+  /// Timings of the opening handshake, in milliseconds (timestamps since the Unix epoch).
+  struct Profile {
+    double fetchStart = 0;
+    double domainLookUpStart = 0;
+    double domainLookUpEnd = 0;
+    double connectStart = 0;
+    double connectEnd = 0;     ///< TCP and TLS established
+    double handshakeCost = 0;  ///< the HTTP upgrade exchange
+    double cost = 0;           ///< connectSocket to open
+    double rtt = 0;            ///< TCP connect (and TLS) duration
+  };
+
+  struct OpenEvent {
+    HeaderFields header{};  ///< the server's 101 response headers
+    Profile profile{};
+    std::string protocol{};  ///< the negotiated subprotocol, or empty
+  };
+  struct MessageEvent {
+    /// Text or binary; valid only during the listener call.
+    std::variant<std::string_view, std::span<const std::byte>> data{};
+  };
+  using ErrorEvent = minisock::ErrorEvent;
+  struct CloseEvent {
+    int code = 0;  ///< as exchanged in the closing handshake; 1006 when the connection was lost
+    std::string reason{};  ///< the peer's reason text, as sent
+  };
+
+  /// Sends one message. Before Open or after close: `fail` (never an exception). Messages leave
+  /// in order; non-UTF-8 text is refused through `fail` (send it as binary).
+  void send(SendOption option);
+  /// Starts the closing handshake: sends a close frame, waits (at most 5 s) for the server's,
+  /// then Close with the exchanged code and reason. While connecting: cancels (Close 1006).
+  void close(CloseOption option);
+  /// close({}) : code 1000, no reason.
+  void close();
+
+  /// CONNECTING, OPEN, CLOSING or CLOSED.
+  int readyState() const noexcept;
+  /// Unique per Runtime, from 1.
+  std::uint64_t socketTaskId() const noexcept;
+  /// Bytes of messages sent and not yet handed to the OS.
+  std::size_t bufferedAmount() const noexcept;
+
+  ListenerId onOpen(Listener<OpenEvent> listener);
+  void offOpen(ListenerId id);
+  void offOpen();
+  ListenerId onMessage(Listener<MessageEvent> listener);
+  void offMessage(ListenerId id);
+  void offMessage();
+  ListenerId onError(Listener<ErrorEvent> listener);
+  void offError(ListenerId id);
+  void offError();
+  ListenerId onClose(Listener<CloseEvent> listener);
+  void offClose(ListenerId id);
+  void offClose();
+
+  /// Internal: made by Runtime::connectSocket.
+  explicit SocketTask(std::shared_ptr<detail::SocketTaskImpl> impl) noexcept;
+  ~SocketTask();
+  SocketTask(const SocketTask&) = delete;
+  SocketTask& operator=(const SocketTask&) = delete;
+
+ private:
+  std::shared_ptr<detail::SocketTaskImpl> impl_{};
+};
+
+}  // namespace minisock

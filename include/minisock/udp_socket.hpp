@@ -1,0 +1,109 @@
+#pragma once
+/// @file minisock::UDPSocket, the platform's UDPSocket (wx.createUDPSocket / Taro.createUDPSocket).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "minisock/errors.hpp"
+#include "minisock/listener.hpp"
+
+namespace minisock {
+
+namespace detail {
+class UDPSocketImpl;
+}
+
+/// A UDP socket. Created by Runtime::createUDPSocket("udp4" or "udp6"); the Runtime keeps it
+/// alive until its Close event.
+///
+/// Thread-safety and events follow TCPSocket: any method from any thread or listener;
+/// listeners run on the loop thread; errors arrive as Error events, never as exceptions.
+/// Each received datagram is one Message event, never merged or split.
+class UDPSocket {
+ public:
+  /// Text (std::string) or bytes (std::vector<std::byte>).
+  using Message = std::variant<std::string, std::vector<std::byte>>;
+
+  /// The platform's send option: `udp->send({.address = "127.0.0.1", .port = 9000, .message =
+  /// "hi"})`.
+  struct SendOption {
+    std::string address{};  ///< IPv4/IPv6 literal or host name (resolved without blocking)
+    int port = 0;           ///< 1-65535
+    Message message{};
+    /// Start of the slice of `message` to send (bytes; default 0).
+    std::int64_t offset = 0;
+    /// Length of the slice (default: to the end of `message`).
+    std::optional<std::int64_t> length{};
+    /// Allow sending to a broadcast address (SO_BROADCAST).
+    bool setBroadcast = false;
+  };
+  /// The platform's connect option (UDP connect: fixes the peer for write()).
+  struct ConnectOption {
+    std::string address{};
+    int port = 0;
+  };
+
+  struct ListeningEvent {};
+  struct MessageEvent {
+    std::span<const std::byte> message{};  ///< one datagram; valid only during the listener call
+    RemoteInfo remoteInfo{};               ///< the sender; remoteInfo.size == message.size()
+    LocalInfo localInfo{};                 ///< this socket's bound address
+  };
+  using ErrorEvent = minisock::ErrorEvent;
+  struct CloseEvent {};
+
+  /// Binds a port chosen by the system, on the calling thread. Returns the bound port at once
+  /// (whether or not the loop runs); Listening follows on the loop. On failure returns 0 and
+  /// an Error (errCode -2 with the errno) follows.
+  int bind();
+  /// Binds `port` (1-65535); as bind(). An invalid port returns 0 and gives errCode 2.
+  int bind(int port);
+
+  /// Sends one datagram. Before bind(), binds a free port first (Listening fires), as the OS
+  /// does. Errors: invalid address (1), invalid port (2), invalid offset/length (-1), policy
+  /// (-3), OS failure (-2); after close(): "task already closed".
+  void send(SendOption option);
+  /// Fixes the peer (UDP connect); then write() sends to it.
+  void connect(ConnectOption option);
+  /// send() over the connected peer (the address and port given are checked like send's).
+  void write(SendOption option);
+  /// Sets the IP TTL / IPv6 hop limit: 0-255, else an Error.
+  void setTTL(int ttl);
+  /// Closes and releases the socket: Close fires once; later send() calls give an Error each,
+  /// and no Message fires again.
+  void close();
+
+  /// Datagrams lost on receive and counted: dropped by the kernel for lack of buffer space
+  /// (SO_RXQ_OVFL) or by minisock for exceeding Policy::maxUDPMessageSize.
+  std::uint64_t droppedCount() const noexcept;
+
+  ListenerId onListening(Listener<ListeningEvent> listener);
+  void offListening(ListenerId id);
+  void offListening();
+  ListenerId onMessage(Listener<MessageEvent> listener);
+  void offMessage(ListenerId id);
+  void offMessage();
+  ListenerId onError(Listener<ErrorEvent> listener);
+  void offError(ListenerId id);
+  void offError();
+  ListenerId onClose(Listener<CloseEvent> listener);
+  void offClose(ListenerId id);
+  void offClose();
+
+  /// Internal: made by Runtime::createUDPSocket.
+  explicit UDPSocket(std::shared_ptr<detail::UDPSocketImpl> impl) noexcept;
+  ~UDPSocket();
+  UDPSocket(const UDPSocket&) = delete;
+  UDPSocket& operator=(const UDPSocket&) = delete;
+
+ private:
+  std::shared_ptr<detail::UDPSocketImpl> impl_{};
+};
+
+}  // namespace minisock

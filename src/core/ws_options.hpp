@@ -1,0 +1,51 @@
+#pragma once
+// WebSocket option validation (sans-I/O): URL, headers, protocols, close code and reason.
+// Each check returns the problem as text, or an empty string when the input is valid.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/address.hpp"
+#include "minisock/socket_task.hpp"
+
+namespace minisock::detail {
+
+/// A parsed ws:// or wss:// URL.
+struct WsUrl {
+  bool secure = false;
+  std::string host;  ///< as written, without brackets
+  ParsedHost parsedHost;
+  int port = 0;  ///< explicit or 80/443
+  bool defaultPort = true;
+  std::string target;      ///< path and query, at least "/"
+  std::string hostHeader;  ///< value of the Host header
+};
+
+/// Why `url` is not a usable WebSocket URL, with the platform's wording where it has one
+/// ("url not ws or wss"); empty when `out` was filled.
+std::string parseWsUrl(std::string_view url, WsUrl& out);
+
+/// Header fields: names must be HTTP tokens, values free of CR, LF and NUL; Referer is refused
+/// (documented), and so are the fields the handshake owns (Host, Upgrade, Connection,
+/// Sec-WebSocket-*).
+std::string checkHeaders(const HeaderFields& header);
+
+/// Subprotocols: non-empty HTTP tokens, no duplicates.
+std::string checkProtocols(const std::vector<std::string>& protocols);
+
+/// The platform's close rules: code 1000 or 3000-4999; reason at most 123 bytes of UTF-8.
+std::string checkCloseCode(int code);
+std::string checkCloseReason(std::string_view reason);
+
+/// The server's 101 answer checked against what the client offered (RFC 6455 4.1: a
+/// subprotocol or an extension that was not offered fails the connection; Beast 1.81 accepts
+/// both). Empty when acceptable.
+std::string checkUpgradeResponse(const std::vector<std::string>& offeredProtocols,
+                                 bool deflateOffered, std::string_view protocolHeader,
+                                 std::string_view extensionsHeader);
+
+/// True for an RFC 7230 token.
+bool isHttpToken(std::string_view s) noexcept;
+
+}  // namespace minisock::detail

@@ -1,0 +1,602 @@
+#include "minisock/udp_socket.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "core/asio_errors.hpp"
+#include "minisock/runtime.hpp"
+#include "udp/udp_socket_impl.hpp"
+
+namespace minisock {
+namespace detail {
+namespace {
+
+constexpr int kReadBurst = 64;  // datagrams per readiness before other work gets a turn
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (unsigned char c : s.substr(0, 255))
+    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  return out + "'";
+}
+
+std::span<const std::byte> bytesOf(const UDPSocket::Message& m) {
+  return std::visit([](const auto& d) { return std::as_bytes(std::span(d.data(), d.size())); }, m);
+}
+
+IPAddress toIP(const boost::asio::ip::address& a) {
+  IPAddress ip;
+  if (a.is_v4()) {
+    auto b = a.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin());
+  } else {
+    ip.v6 = true;
+    ip.bytes = a.to_v6().to_bytes();
+  }
+  return ip;
+}
+
+boost::asio::ip::address fromIP(const IPAddress& ip) {
+  if (!ip.v6) {
+    boost::asio::ip::address_v4::bytes_type b;
+    std::copy_n(ip.bytes.begin(), 4, b.begin());
+    return boost::asio::ip::address_v4(b);
+  }
+  return boost::asio::ip::address_v6(ip.bytes);
+}
+
+}  // namespace
+
+UDPSocketImpl::UDPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type)
+    : SocketBase(std::move(link)),
+      type_(std::move(type)),
+      v6_(type_ == "udp6"),
+      validType_(type_ == "udp4" || type_ == "udp6") {}
+
+UDPSocketImpl::~UDPSocketImpl() { releaseIo(io_); }
+
+void UDPSocketImpl::init() {
+  if (validType_) return;
+  closed_ = true;
+  exec([self = self()] {
+    self->postError(makeError(ErrorCode::systemError, "createUDPSocket fail: invalid type " +
+                                                          quoted(self->type_) +
+                                                          " (expected \"udp4\" or \"udp6\")"));
+    self->defer([self] {
+      if (self->aborted_) return;
+      self->closeListeners.dispatch({});
+      if (!self->aborted_) self->core().release(self.get());
+    });
+  });
+}
+
+void UDPSocketImpl::postError(ErrorEvent error) {
+  defer([self = self(), error = std::move(error)] {
+    if (!self->aborted_) self->errorListeners.dispatch(error);
+  });
+}
+
+// ---- bind ----
+
+int UDPSocketImpl::openBound(int port, int& boundPort) const {
+  const int fd = ::socket(v6_ ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);  // kernel drop counter in recvmsg
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (v6_) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_any;
+    a->sin6_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_ANY);
+    a->sin_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof *a;
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    const int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+  len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  boundPort = v6_ ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+                  : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  return fd;
+}
+
+int UDPSocketImpl::bind(int port) {
+  auto refuse = [&](ErrorEvent error) {
+    exec(
+        [self = self(), error = std::move(error)]() mutable { self->postError(std::move(error)); });
+    return 0;
+  };
+  if (closed_) return refuse(makeError(ErrorCode::systemError, "bind fail: task already closed"));
+  if (port < 0 || port > 65535) {
+    return refuse(
+        makeError(ErrorCode::invalidPort, "bind fail: invalid port " + std::to_string(port) +
+                                              " (must be 1-65535, or 0 for a free port)"));
+  }
+  if (bindClaimed_.exchange(true))
+    return refuse(makeError(ErrorCode::systemError, "bind fail: socket is already bound"));
+  int boundPort = 0;
+  const int fd = openBound(port, boundPort);
+  if (fd < 0) {
+    const int e = errno;
+    bindClaimed_ = false;  // a later bind() may try another port
+    return refuse(osError("bind socket", e));
+  }
+  if (!exec([self = self(), fd] { self->adopt(fd); })) {
+    ::close(fd);
+    return 0;
+  }
+  return boundPort;
+}
+
+void UDPSocketImpl::adopt(int fd) {
+  if (aborted_ || closed_) {
+    ::close(fd);
+    return;
+  }
+  io_ = std::make_unique<Io>(core().ioc);
+  boost::system::error_code ec;
+  io_->socket.assign(v6_ ? udp::v6() : udp::v4(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return postError(fromAsio("bind socket", ec));
+  }
+  adopted_ = true;
+  auto local = io_->socket.local_endpoint(ec);
+  message_.localInfo.address = local.address().to_string();
+  message_.localInfo.family = local.address().is_v6() ? "IPv6" : "IPv4";
+  message_.localInfo.port = local.port();
+  applyTTL();
+  defer([self = self()] {
+    if (!self->aborted_ && !self->closed_) self->listeningListeners.dispatch({});
+  });
+  armRead();
+  pump();
+}
+
+bool UDPSocketImpl::ensureBound(const char* operation) {
+  if (adopted_ || bindClaimed_.exchange(true)) return true;  // bound, or its adoption is queued
+  int boundPort = 0;
+  const int fd = openBound(0, boundPort);
+  if (fd < 0) {
+    const int e = errno;
+    bindClaimed_ = false;
+    postError(osError(std::string(operation) + " (implicit bind)", e));
+    return false;
+  }
+  adopt(fd);
+  return adopted_;
+}
+
+// ---- send / write / connect ----
+
+void UDPSocketImpl::send(UDPSocket::SendOption option, bool write) {
+  exec([self = self(), option = std::move(option), write]() mutable {
+    self->doSend(option, write);
+  });
+}
+
+void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
+  if (aborted_) return;
+  const char* op = write ? "write" : "send";
+  auto fail = [&](ErrorCode code, std::string why) {
+    postError(makeError(code, std::string(op) + " fail: " + why));
+  };
+  if (closed_) return fail(ErrorCode::systemError, "task already closed");
+  if (option.port < 1 || option.port > 65535) {
+    return fail(ErrorCode::invalidPort,
+                "invalid port " + std::to_string(option.port) + " (must be 1-65535)");
+  }
+  const auto bytes = bytesOf(option.message);
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  if (option.offset < 0 || option.offset > size) {
+    return fail(ErrorCode::systemError, "invalid offset " + std::to_string(option.offset) +
+                                            " (the message has " + std::to_string(size) +
+                                            " bytes)");
+  }
+  const std::int64_t length = option.length.value_or(size - option.offset);
+  if (length < 0 || length > size - option.offset) {
+    return fail(ErrorCode::systemError, "invalid length " + std::to_string(length) + " (offset " +
+                                            std::to_string(option.offset) + ", message of " +
+                                            std::to_string(size) + " bytes)");
+  }
+  ParsedHost host = parseHost(option.address);
+  if (host.kind == HostKind::invalid) {
+    return fail(ErrorCode::invalidAddress,
+                "invalid address " + quoted(option.address) + ": " + host.problem);
+  }
+  if (host.kind == HostKind::ipv6 && !v6_) {
+    if (host.ip.unmapped().v6) {
+      return fail(ErrorCode::invalidAddress, "invalid address " + quoted(option.address) +
+                                                 ": an IPv6 address on a \"udp4\" socket");
+    }
+    host.ip = host.ip.unmapped();
+    host.kind = HostKind::ipv4;
+  }
+  if (std::string why = refuseHost(core().policy, host); !why.empty())
+    return fail(ErrorCode::noPermission, why);
+  if (write && !connected_)
+    return fail(ErrorCode::systemError, "socket is not connected (call connect() first)");
+  if (!ensureBound(op)) return;
+
+  Pending p;
+  const auto slice =
+      bytes.subspan(static_cast<std::size_t>(option.offset), static_cast<std::size_t>(length));
+  p.connected = write;
+  p.broadcast = option.setBroadcast;
+  if (host.kind == HostKind::name) {
+    p.host = host.name;
+  } else {
+    p.endpoint = udp::endpoint(fromIP(v6_ ? host.ip.mapped() : host.ip),
+                               static_cast<unsigned short>(option.port));
+  }
+  if (queue_.empty() && p.host.empty() && adopted_ && !writeArmed_) {
+    // The common case: straight to the kernel, no copy.
+    boost::system::error_code ec;
+    p.bytes.clear();
+    if (p.broadcast) io_->socket.set_option(udp::socket::broadcast(true), ec);
+    const auto buffer = boost::asio::buffer(slice.data(), slice.size());
+    if (write) {
+      io_->socket.send(buffer, 0, ec);
+    } else {
+      io_->socket.send_to(buffer, p.endpoint, 0, ec);
+    }
+    if (!ec) return;
+    if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+      return postError(fromAsio(std::string(op) + " socket", ec));
+    }
+  }
+  p.bytes.assign(slice.begin(), slice.end());
+  p.endpoint.port(static_cast<unsigned short>(option.port));
+  queue_.push_back(std::move(p));
+  pump();
+}
+
+bool UDPSocketImpl::sendNow(Pending& p, boost::system::error_code& ec) {
+  if (p.broadcast) io_->socket.set_option(udp::socket::broadcast(true), ec);
+  const auto buffer = boost::asio::buffer(p.bytes);
+  if (p.connected) {
+    io_->socket.send(buffer, 0, ec);
+  } else {
+    io_->socket.send_to(buffer, p.endpoint, 0, ec);
+  }
+  return !ec;
+}
+
+// Sends what is queued, in order: resolves names one at a time, waits for writability.
+void UDPSocketImpl::pump() {
+  while (!queue_.empty() && adopted_ && !writeArmed_ && !closed_) {
+    Pending& p = queue_.front();
+    if (!p.host.empty()) {
+      if (!io_->resolver) io_->resolver.emplace(core().ioc);
+      writeArmed_ = true;  // blocks the queue until resolved
+      io_->resolver->async_resolve(
+          v6_ ? udp::v6() : udp::v4(), p.host, std::to_string(p.endpoint.port()),
+          v6_ ? udp::resolver::numeric_service | udp::resolver::v4_mapped
+              : udp::resolver::numeric_service,
+          [self = self()](const boost::system::error_code& ec,
+                          udp::resolver::results_type results) {
+            self->writeArmed_ = false;
+            if (self->aborted_ || self->closed_ || ec == boost::asio::error::operation_aborted)
+              return;
+            Pending& front = self->queue_.front();
+            std::string refusal;
+            bool found = false;
+            if (!ec) {
+              for (const auto& entry : results) {
+                std::string why =
+                    refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
+                if (why.empty()) {
+                  front.endpoint = entry.endpoint();
+                  found = true;
+                  break;
+                }
+                refusal = std::move(why);
+              }
+            }
+            if (!found) {
+              const std::string host = front.host;
+              self->queue_.pop_front();
+              if (!refusal.empty()) {
+                self->postError(makeError(ErrorCode::noPermission,
+                                          "send fail: host " + quoted(host) +
+                                              " resolves to a refused address: " + refusal));
+              } else {
+                self->postError(makeError(ErrorCode::invalidAddress,
+                                          "send fail: invalid address: cannot resolve host " +
+                                              quoted(host) + ": " + ec.message()));
+              }
+            } else {
+              front.host.clear();
+            }
+            self->pump();
+          });
+      return;
+    }
+    boost::system::error_code ec;
+    if (sendNow(p, ec)) {
+      queue_.pop_front();
+      continue;
+    }
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+      writeArmed_ = true;
+      io_->socket.async_wait(udp::socket::wait_write,
+                             [self = self()](const boost::system::error_code& wec) {
+                               self->writeArmed_ = false;
+                               if (self->aborted_ || self->closed_ || wec) return;
+                               self->pump();
+                             });
+      return;
+    }
+    queue_.pop_front();
+    postError(fromAsio(std::string(p.connected ? "write" : "send") + " socket", ec));
+  }
+}
+
+void UDPSocketImpl::connect(UDPSocket::ConnectOption option) {
+  exec([self = self(), option = std::move(option)]() mutable { self->doConnect(option); });
+}
+
+void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
+  if (aborted_) return;
+  auto fail = [&](ErrorCode code, std::string why) {
+    postError(makeError(code, "connect fail: " + why));
+  };
+  if (closed_) return fail(ErrorCode::systemError, "task already closed");
+  if (option.port < 1 || option.port > 65535) {
+    return fail(ErrorCode::invalidPort,
+                "invalid port " + std::to_string(option.port) + " (must be 1-65535)");
+  }
+  ParsedHost host = parseHost(option.address);
+  if (host.kind == HostKind::invalid) {
+    return fail(ErrorCode::invalidAddress,
+                "invalid address " + quoted(option.address) + ": " + host.problem);
+  }
+  if (host.kind == HostKind::name) {
+    return fail(ErrorCode::invalidAddress,
+                "invalid address " + quoted(option.address) +
+                    ": connect() takes an IP address (resolve names with send())");
+  }
+  if (host.kind == HostKind::ipv6 && !v6_) {
+    if (host.ip.unmapped().v6) {
+      return fail(ErrorCode::invalidAddress, "invalid address " + quoted(option.address) +
+                                                 ": an IPv6 address on a \"udp4\" socket");
+    }
+    host.ip = host.ip.unmapped();
+  }
+  if (std::string why = refuseHost(core().policy, host); !why.empty())
+    return fail(ErrorCode::noPermission, why);
+  if (!ensureBound("connect")) return;
+  if (!adopted_) {  // an explicit bind() is still being handed to the loop: connect after it
+    return (void)deferCall([self = self(), option]() mutable { self->doConnect(option); });
+  }
+  boost::system::error_code ec;
+  io_->socket.connect(udp::endpoint(fromIP(v6_ ? host.ip.mapped() : host.ip),
+                                    static_cast<unsigned short>(option.port)),
+                      ec);
+  if (ec) return postError(fromAsio("connect socket", ec));
+  connected_ = true;
+}
+
+// ---- TTL, close ----
+
+void UDPSocketImpl::setTTL(int ttl) {
+  exec([self = self(), ttl] {
+    if (self->aborted_) return;
+    if (self->closed_)
+      return self->postError(makeError(ErrorCode::systemError, "setTTL fail: task already closed"));
+    if (ttl < 0 || ttl > 255) {
+      return self->postError(
+          makeError(ErrorCode::systemError,
+                    "setTTL fail: invalid TTL " + std::to_string(ttl) + " (must be 0-255)"));
+    }
+    self->ttl_ = ttl;
+    self->applyTTL();
+  });
+}
+
+void UDPSocketImpl::applyTTL() {
+  if (!ttl_ || !adopted_) return;
+  const int value = *ttl_;
+  const int fd = io_->socket.native_handle();
+  const int r = v6_ ? ::setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &value, sizeof value)
+                    : ::setsockopt(fd, IPPROTO_IP, IP_TTL, &value, sizeof value);
+  if (r != 0) postError(osError("setTTL", errno));
+}
+
+void UDPSocketImpl::close() {
+  exec([self = self()] {
+    if (self->aborted_) return;
+    if (self->closed_.exchange(true)) {
+      return self->postError(makeError(ErrorCode::systemError, "close fail: task already closed"));
+    }
+    boost::system::error_code ec;
+    if (self->io_) {
+      if (self->io_->resolver) self->io_->resolver->cancel();
+      self->io_->socket.close(ec);
+    }
+    self->queue_.clear();
+    self->defer([self] {
+      if (self->aborted_) return;
+      self->closeListeners.dispatch({});
+      if (self->aborted_) return;
+      self->listeningListeners.clear();  // only Error can fire after Close
+      self->messageListeners.clear();
+      self->closeListeners.clear();
+      self->core().release(self.get());
+    });
+  });
+}
+
+void UDPSocketImpl::abortFromRuntime() noexcept {
+  aborted_ = true;
+  closed_ = true;
+  boost::system::error_code ec;
+  if (io_) io_->socket.close(ec);
+  io_.reset();
+  queue_.clear();
+  listeningListeners.clear();
+  messageListeners.clear();
+  errorListeners.clear();
+  closeListeners.clear();
+}
+
+// ---- receive ----
+
+void UDPSocketImpl::armRead() {
+  io_->socket.async_wait(udp::socket::wait_read,
+                         [self = self()](const boost::system::error_code& ec) {
+                           if (self->aborted_ || self->closed_ || ec) return;
+                           self->onReadable(false);
+                         });
+}
+
+void UDPSocketImpl::fillRemote(const sockaddr_storage& from, socklen_t length) {
+  if (length == lastFromLength_ && std::memcmp(&from, &lastFrom_, length) == 0)
+    return;  // same sender: reuse
+  lastFrom_ = from;
+  lastFromLength_ = length;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (from.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&from);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    message_.remoteInfo.family = "IPv6";
+    message_.remoteInfo.port = ntohs(a->sin6_port);
+  } else {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&from);
+    ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    message_.remoteInfo.family = "IPv4";
+    message_.remoteInfo.port = ntohs(a->sin_port);
+  }
+  message_.remoteInfo.address = text;
+}
+
+void UDPSocketImpl::readKernelDrops(int fd) {
+  std::uint32_t info[SK_MEMINFO_VARS] = {};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
+      len > SK_MEMINFO_DROPS * sizeof(std::uint32_t)) {
+    kernelDrops_ = info[SK_MEMINFO_DROPS];
+  }
+}
+
+void UDPSocketImpl::onReadable(bool continued) {
+  auto& buffer = core().receiveBuffer;
+  const std::size_t limit = core().policy.maxUDPMessageSize;
+  const int fd = io_->socket.native_handle();
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint32_t))];
+  for (int turn = 0; turn < kReadBurst; ++turn) {
+    sockaddr_storage from{};
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // SO_RXQ_OVFL stamps drops only on datagrams queued after them: after a busy burst
+        // (when drops happen) ask the kernel for the socket's running drop count directly.
+        if (turn > 1 || continued) readKernelDrops(fd);
+        return armRead();
+      }
+      if (errno == EINTR) continue;
+      // e.g. ECONNREFUSED from an ICMP error on a connected socket: reported, reading goes on.
+      postError(osError("receive socket", errno));
+      continue;
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+        std::uint32_t dropped = 0;
+        std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+        kernelDrops_ = dropped;  // the kernel's running count for this socket
+      }
+    }
+    const auto size = static_cast<std::size_t>(n);
+    if (size > limit || (msg.msg_flags & MSG_TRUNC) != 0) {
+      ++oversizeDrops_;
+      postError(makeError(ErrorCode::systemError, "receive: a datagram of " + std::to_string(size) +
+                                                      " bytes exceeds Policy::maxUDPMessageSize (" +
+                                                      std::to_string(limit) +
+                                                      " bytes) and was dropped"));
+      continue;
+    }
+    fillRemote(from, msg.msg_namelen);
+    message_.message = std::span<const std::byte>(buffer.data(), size);
+    message_.remoteInfo.size = size;
+    messageListeners.dispatch(message_);
+    if (aborted_ || closed_) return;
+  }
+  defer([self = self()] {
+    if (!self->aborted_ && !self->closed_) self->onReadable(true);
+  });
+}
+
+}  // namespace detail
+
+// ---- the public handle ----
+
+UDPSocket::UDPSocket(std::shared_ptr<detail::UDPSocketImpl> impl) noexcept
+    : impl_(std::move(impl)) {}
+UDPSocket::~UDPSocket() = default;
+
+int UDPSocket::bind() { return impl_->bind(0); }
+int UDPSocket::bind(int port) { return impl_->bind(port); }
+void UDPSocket::send(SendOption option) { impl_->send(std::move(option), false); }
+void UDPSocket::connect(ConnectOption option) { impl_->connect(std::move(option)); }
+void UDPSocket::write(SendOption option) { impl_->send(std::move(option), true); }
+void UDPSocket::setTTL(int ttl) { impl_->setTTL(ttl); }
+void UDPSocket::close() { impl_->close(); }
+std::uint64_t UDPSocket::droppedCount() const noexcept { return impl_->droppedCount(); }
+
+ListenerId UDPSocket::onListening(Listener<ListeningEvent> l) {
+  return impl_->addListener(impl_->listeningListeners, std::move(l));
+}
+void UDPSocket::offListening(ListenerId id) {
+  impl_->removeListener(impl_->listeningListeners, id);
+}
+void UDPSocket::offListening() { impl_->removeListeners(impl_->listeningListeners); }
+ListenerId UDPSocket::onMessage(Listener<MessageEvent> l) {
+  return impl_->addListener(impl_->messageListeners, std::move(l));
+}
+void UDPSocket::offMessage(ListenerId id) { impl_->removeListener(impl_->messageListeners, id); }
+void UDPSocket::offMessage() { impl_->removeListeners(impl_->messageListeners); }
+ListenerId UDPSocket::onError(Listener<ErrorEvent> l) {
+  return impl_->addListener(impl_->errorListeners, std::move(l));
+}
+void UDPSocket::offError(ListenerId id) { impl_->removeListener(impl_->errorListeners, id); }
+void UDPSocket::offError() { impl_->removeListeners(impl_->errorListeners); }
+ListenerId UDPSocket::onClose(Listener<CloseEvent> l) {
+  return impl_->addListener(impl_->closeListeners, std::move(l));
+}
+void UDPSocket::offClose(ListenerId id) { impl_->removeListener(impl_->closeListeners, id); }
+void UDPSocket::offClose() { impl_->removeListeners(impl_->closeListeners); }
+
+std::shared_ptr<UDPSocket> Runtime::createUDPSocket(const std::string& type) {
+  auto impl = std::make_shared<detail::UDPSocketImpl>(core_->link, type);
+  core_->adopt(impl);
+  impl->init();
+  return std::make_shared<UDPSocket>(std::move(impl));
+}
+
+}  // namespace minisock

@@ -1,0 +1,98 @@
+#pragma once
+// UDPSocket's implementation. bind() creates and binds the OS socket on the calling thread (so
+// it can return the port at once) and hands the descriptor to the loop. Receives: wait for
+// readability, then recvmsg() (MSG_TRUNC, SO_RXQ_OVFL) into the runtime's shared buffer until
+// EAGAIN, one Message per datagram. Sends go out at once; a host name or a full send buffer
+// queues them, in order.
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <boost/asio/ip/udp.hpp>
+#include <deque>
+#include <optional>
+
+#include "core/address.hpp"
+#include "core/runtime_core.hpp"
+#include "minisock/udp_socket.hpp"
+
+namespace minisock::detail {
+
+class UDPSocketImpl final : public SocketBase {
+ public:
+  UDPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type);
+  ~UDPSocketImpl() override;
+
+  void init();
+  int bind(int port);
+  void send(UDPSocket::SendOption option, bool write);
+  void connect(UDPSocket::ConnectOption option);
+  void setTTL(int ttl);
+  void close();
+  std::uint64_t droppedCount() const noexcept {
+    return kernelDrops_.load() + oversizeDrops_.load();
+  }
+
+  void abortFromRuntime() noexcept override;
+
+  ListenerRegistry<UDPSocket::ListeningEvent> listeningListeners;
+  ListenerRegistry<UDPSocket::MessageEvent> messageListeners;
+  ListenerRegistry<ErrorEvent> errorListeners;
+  ListenerRegistry<UDPSocket::CloseEvent> closeListeners;
+
+ private:
+  using udp = boost::asio::ip::udp;
+  struct Io {
+    explicit Io(boost::asio::io_context& ioc) : socket(ioc) {}
+    udp::socket socket;
+    std::optional<udp::resolver> resolver;
+  };
+  struct Pending {
+    std::vector<std::byte> bytes;  // the slice to send (owned: it waits)
+    std::string host;              // a name still to resolve, or empty
+    udp::endpoint endpoint;
+    bool connected = false;  // write(): to the connected peer
+    bool broadcast = false;
+  };
+
+  std::shared_ptr<UDPSocketImpl> self() {
+    return std::static_pointer_cast<UDPSocketImpl>(shared_from_this());
+  }
+
+  /// Creates and binds the OS socket (any thread); returns the fd or -1 with errno set.
+  int openBound(int port, int& boundPort) const;
+  /// On the loop: takes over a bound descriptor, posts Listening, starts reading.
+  void adopt(int fd);
+  /// On the loop: binds a free port when nothing was bound yet (send/connect before bind).
+  bool ensureBound(const char* operation);
+  void doSend(UDPSocket::SendOption& option, bool write);
+  void doConnect(UDPSocket::ConnectOption& option);
+  void applyTTL();
+  void pump();
+  bool sendNow(Pending& p, boost::system::error_code& ec);
+  void armRead();
+  void onReadable(bool continued);
+  void readKernelDrops(int fd);
+  void postError(ErrorEvent error);
+  void fillRemote(const sockaddr_storage& from, socklen_t length);
+
+  const std::string type_;
+  const bool v6_;
+  const bool validType_;
+  std::atomic<bool> bindClaimed_{false};
+  std::atomic<bool> closed_{false};
+  bool aborted_ = false;
+  bool adopted_ = false;
+  bool writeArmed_ = false;
+  bool connected_ = false;
+  std::optional<int> ttl_;
+  std::unique_ptr<Io> io_;
+  std::deque<Pending> queue_;
+  std::atomic<std::uint64_t> kernelDrops_{0};
+  std::atomic<std::uint64_t> oversizeDrops_{0};
+  UDPSocket::MessageEvent message_;  // reused for every Message event
+  sockaddr_storage lastFrom_{};
+  socklen_t lastFromLength_ = 0;
+};
+
+}  // namespace minisock::detail

@@ -1,0 +1,726 @@
+#include "minisock/socket_task.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/option.hpp>
+
+#include "core/asio_errors.hpp"
+#include "core/utf8.hpp"
+#include "minisock/runtime.hpp"
+#include "tls/tls_context.hpp"
+#include "ws/socket_task_impl.hpp"
+
+namespace minisock {
+namespace detail {
+namespace {
+
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+
+constexpr auto kClosingHandshakeTimeout = std::chrono::seconds(5);
+constexpr std::size_t kReadBufferKeep = 64 * 1024;  // larger read buffers are released after use
+constexpr int kNetworkInterrupted = static_cast<int>(UnifiedErrno::networkInterrupted);
+
+std::size_t sizeOf(const SocketTask::Data& data) {
+  return std::visit([](const auto& d) { return d.size(); }, data);
+}
+
+// Adds the user's headers and subprotocol offers to the upgrade request.
+struct RequestDecorator {
+  HeaderFields header;
+  std::string protocols;
+  void operator()(websocket::request_type& req) const {
+    req.set(http::field::user_agent, "minisock/0.1");
+    for (const auto& [name, value] : header) req.insert(name, value);
+    if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
+  }
+};
+
+// What the client sent in its close frame when Beast failed the connection for `ec`.
+int closeCodeFor(const boost::system::error_code& ec) {
+  if (ec == websocket::error::message_too_big) return 1009;
+  if (ec == websocket::error::bad_frame_payload || ec == websocket::error::bad_close_payload)
+    return 1007;
+  if (ec == websocket::condition::protocol_violation) return 1002;
+  return 1006;
+}
+
+}  // namespace
+
+SocketTaskImpl::SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t id)
+    : SocketBase(std::move(link)), id_(id) {}
+
+SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, resolver_, timer_); }
+
+SocketTaskImpl::tcp::socket& SocketTaskImpl::lowest() {
+  return withWs([](auto& ws) -> tcp::socket& { return boost::beast::get_lowest_layer(ws); });
+}
+
+double SocketTaskImpl::epochMs(Clock::time_point t) const {
+  return fetchStartEpochMs_ + std::chrono::duration<double, std::milli>(t - fetchStart_).count();
+}
+
+bool SocketTaskImpl::isCurrentTask() const { return core().ws.currentId == id_; }
+
+void SocketTaskImpl::postCallbacks(const Callback& first, const Callback& complete,
+                                   CallbackResult result) {
+  if (!first && !complete) return;
+  defer([self = self(), first, complete, result = std::move(result)] {
+    if (self->aborted_) return;
+    if (first) first(result);
+    if (complete) complete(result);
+  });
+}
+
+// ---- public entry points ----
+
+void SocketTaskImpl::start(ConnectSocketOption option) {
+  exec([self = self(), option = std::move(option)]() mutable { self->doStart(option); });
+}
+
+void SocketTaskImpl::send(SocketTask::SendOption option) {
+  exec([self = self(), option = std::move(option)]() mutable { self->doSend(option); });
+}
+
+void SocketTaskImpl::close(SocketTask::CloseOption option, bool global) {
+  exec([self = self(), option = std::move(option), global]() mutable {
+    self->doClose(option, global);
+  });
+}
+
+void SocketTaskImpl::abortFromRuntime() noexcept {
+  aborted_ = true;
+  readyState_ = SocketTask::CLOSED;
+  boost::system::error_code ec;
+  if (timer_) timer_->cancel();
+  if (resolver_) resolver_->cancel();
+  if (ws_) lowest().close(ec);
+  ws_.reset();
+  resolver_.reset();
+  timer_.reset();
+  for (const auto& pending : sendQueue_) buffered_ -= sizeOf(pending.data);
+  sendQueue_.clear();
+  openListeners.clear();
+  messageListeners.clear();
+  errorListeners.clear();
+  closeListeners.clear();
+}
+
+// ---- opening ----
+
+void SocketTaskImpl::doStart(ConnectSocketOption& option) {
+  if (aborted_) return;
+  auto& core = this->core();
+  core.ws.current = self();
+  core.ws.currentId = id_;
+  fetchStart_ = Clock::now();
+  fetchStartEpochMs_ =
+      std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  option_ = std::move(option);
+
+  auto refuse = [&](std::string reason, int errNo, ErrorCode code) {
+    CallbackResult result{"connectSocket:fail " + reason, errNo};
+    postCallbacks(option_.fail, option_.complete, result);
+    finish(makeError(code, result.errMsg, errNo), 1006, "");
+  };
+  constexpr int kInvalidUrl = static_cast<int>(UnifiedErrno::invalidURL);
+  if (!option_.method.empty() && option_.method != "GET") {
+    return refuse(
+        "method '" + option_.method.substr(0, 32) + "' is not valid for WebSocket (only GET)", 0,
+        ErrorCode::systemError);
+  }
+  if (std::string problem = parseWsUrl(option_.url, url_); !problem.empty()) {
+    return refuse(problem, kInvalidUrl, ErrorCode::invalidAddress);
+  }
+  if (option_.timeout.count() <= 0 || option_.timeout > std::chrono::seconds(60)) {
+    return refuse(
+        "invalid timeout " + std::to_string(option_.timeout.count()) + " ms (must be 1-60000)", 0,
+        ErrorCode::systemError);
+  }
+  if (option_.heartbeat.count() < 0) {
+    return refuse("invalid heartbeat " + std::to_string(option_.heartbeat.count()) +
+                      " ms (must not be negative)",
+                  0, ErrorCode::systemError);
+  }
+  if (std::string problem = checkHeaders(option_.header); !problem.empty()) {
+    return refuse(problem, 0, ErrorCode::systemError);
+  }
+  if (std::string problem = checkProtocols(option_.protocols); !problem.empty()) {
+    return refuse(problem, 0, ErrorCode::systemError);
+  }
+  const Policy& policy = core.policy;
+  if (!url_.secure && !policy.allowInsecureWebSocket) {
+    return refuse(
+        "url scheme ws:// is not allowed: the policy allows wss:// only (rule: "
+        "allowInsecureWebSocket)",
+        kInvalidUrl, ErrorCode::noPermission);
+  }
+  if (std::string why = refuseWebSocketPort(policy, url_.port); !why.empty()) {
+    return refuse(why, 0, ErrorCode::noPermission);
+  }
+  if (std::string why = refuseHost(policy, url_.parsedHost); !why.empty()) {
+    const bool domain = why.rfind("url not in domain list", 0) == 0;
+    return refuse(why, domain ? static_cast<int>(UnifiedErrno::urlNotInDomainList) : 0,
+                  ErrorCode::noPermission);
+  }
+
+  postCallbacks(option_.success, option_.complete, CallbackResult{"connectSocket:ok", 0});
+
+  if (policy.maxWebSockets > 0 && core.activeWebSockets >= policy.maxWebSockets) {
+    return finish(
+        makeError(ErrorCode::systemError,
+                  "exceed max task count: at most " + std::to_string(policy.maxWebSockets) +
+                      " WebSocket connections at once (rule: maxWebSockets)",
+                  static_cast<int>(UnifiedErrno::exceedMaxTaskCount)),
+        1006, "");
+  }
+  ++core.activeWebSockets;
+  counted_ = true;
+
+  if (url_.secure) {
+    if (!core.tls) core.tls = std::make_shared<TlsContext>(policy);
+    if (!core.tls->loadError().empty()) return failOpening(core.tls->loadError());
+    ws_.emplace(std::in_place_type<TlsWs>, core.ioc, core.tls->context());
+  } else {
+    ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
+  }
+  timer_.emplace(core.ioc);
+  timer_->expires_after(option_.timeout);
+  timer_->async_wait([self = self()](const boost::system::error_code& ec) {
+    if (ec || self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+    self->failOpening("timeout: the opening handshake did not finish within " +
+                      std::to_string(self->option_.timeout.count()) + " ms");
+  });
+
+  lookupStart_ = lookupEnd_ = Clock::now();
+  if (url_.parsedHost.kind != HostKind::name) {
+    connectTo({tcp::endpoint(boost::asio::ip::make_address(url_.parsedHost.ip.toString()),
+                             static_cast<unsigned short>(url_.port))});
+    return;
+  }
+  resolver_.emplace(core.ioc);
+  resolver_->async_resolve(
+      url_.parsedHost.name, std::to_string(url_.port), tcp::resolver::numeric_service,
+      [self = self()](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+        if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+        self->lookupEnd_ = Clock::now();
+        if (ec)
+          return self->failOpening("cannot resolve host '" + self->url_.parsedHost.name +
+                                   "': " + ec.message());
+        std::vector<tcp::endpoint> endpoints;
+        std::string refusal;
+        for (const auto& entry : results) {
+          IPAddress ip;
+          const auto address = entry.endpoint().address();
+          if (address.is_v4()) {
+            auto b = address.to_v4().to_bytes();
+            std::copy(b.begin(), b.end(), ip.bytes.begin());
+          } else {
+            ip.v6 = true;
+            ip.bytes = address.to_v6().to_bytes();
+          }
+          std::string why = refuseResolvedAddress(self->core().policy, ip);
+          if (why.empty()) {
+            endpoints.push_back(entry.endpoint());
+          } else {
+            refusal = std::move(why);
+          }
+        }
+        if (endpoints.empty()) {
+          return self->failOpening(
+              "host '" + self->url_.parsedHost.name + "' resolves to a refused address: " + refusal,
+              0, ErrorCode::noPermission);
+        }
+        self->connectTo(std::move(endpoints));
+      });
+}
+
+void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
+  connectStart_ = Clock::now();
+  boost::asio::async_connect(
+      lowest(), std::move(endpoints),
+      [self = self()](const boost::system::error_code& ec, const tcp::endpoint&) {
+        if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+        if (ec) {
+          ErrorEvent e = fromAsio("connect socket", ec);
+          return self->failOpening(e.errMsg);
+        }
+        boost::system::error_code ignored;
+        self->lowest().set_option(tcp::no_delay(self->option_.tcpNoDelay), ignored);
+        if (self->url_.secure) return self->tlsHandshake();
+        self->connectEnd_ = Clock::now();
+        self->wsHandshake();
+      });
+}
+
+void SocketTaskImpl::tlsHandshake() {
+  auto& stream = std::get<TlsWs>(*ws_).next_layer();
+  const bool isIp = url_.parsedHost.kind != HostKind::name;
+  const std::string host = isIp ? url_.parsedHost.ip.toString() : url_.parsedHost.name;
+  if (std::string problem =
+          prepareTlsClient(stream.native_handle(), host, isIp, core().tls->verifying());
+      !problem.empty()) {
+    return failOpening(problem);
+  }
+  stream.async_handshake(
+      boost::asio::ssl::stream_base::client, [self = self()](const boost::system::error_code& ec) {
+        if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+        if (ec) {
+          return self->failOpening(
+              describeTlsFailure(std::get<TlsWs>(*self->ws_).next_layer().native_handle(), ec));
+        }
+        self->connectEnd_ = Clock::now();
+        self->wsHandshake();
+      });
+}
+
+void SocketTaskImpl::wsHandshake() {
+  handshakeStart_ = Clock::now();
+  std::string protocols;
+  for (const auto& p : option_.protocols) protocols += (protocols.empty() ? "" : ", ") + p;
+  withWs([&](auto& ws) {
+    ws.set_option(websocket::stream_base::decorator(RequestDecorator{option_.header, protocols}));
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = option_.perMessageDeflate;
+    ws.set_option(pmd);
+    ws.read_message_max(core().policy.maxWebSocketMessageSize);
+    // Beast's defaults cut messages into 4 KiB frames; whole frames and a 64 KiB write buffer
+    // avoid that cost for large messages.
+    ws.auto_fragment(false);
+    ws.write_buffer_bytes(64 * 1024);
+    ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                  websocket::stream_base::none(), false});
+    ws.async_handshake(
+        response_, url_.hostHeader, url_.target,
+        [self = self()](const boost::system::error_code& ec) { self->onHandshake(ec); });
+  });
+}
+
+void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
+  if (aborted_ || readyState() != SocketTask::CONNECTING) return;
+  if (ec) {
+    if (ec == websocket::error::upgrade_declined ||
+        (response_.result_int() != 0 && response_.result_int() != 101)) {
+      return failOpening("server answered HTTP status " + std::to_string(response_.result_int()) +
+                         " instead of 101 Switching Protocols");
+    }
+    return failOpening("WebSocket handshake failed: " + ec.message());
+  }
+  // Beast 1.81 accepts a subprotocol or an extension the client never offered; RFC 6455
+  // requires the client to fail the connection.
+  const std::string protocol(response_[http::field::sec_websocket_protocol]);
+  if (std::string problem =
+          checkUpgradeResponse(option_.protocols, option_.perMessageDeflate, protocol,
+                               response_[http::field::sec_websocket_extensions]);
+      !problem.empty()) {
+    return failOpening(problem);
+  }
+  timer_->cancel();
+  const auto opened = Clock::now();
+  withWs([&](auto& ws) {
+    websocket::stream_base::timeout t;
+    t.handshake_timeout = kClosingHandshakeTimeout;  // bounds the closing handshake
+    if (option_.heartbeat.count() > 0) {
+      t.idle_timeout = option_.heartbeat * 2;  // Beast pings at half of it
+      t.keep_alive_pings = true;
+    } else {
+      t.idle_timeout = websocket::stream_base::none();
+      t.keep_alive_pings = false;
+    }
+    ws.set_option(t);
+  });
+  readyState_ = SocketTask::OPEN;
+
+  SocketTask::OpenEvent event;
+  for (const auto& field : response_)
+    event.header.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  event.protocol = protocol;
+  auto& p = event.profile;
+  p.fetchStart = epochMs(fetchStart_);
+  p.domainLookUpStart = epochMs(lookupStart_);
+  p.domainLookUpEnd = epochMs(lookupEnd_);
+  p.connectStart = epochMs(connectStart_);
+  p.connectEnd = epochMs(connectEnd_);
+  p.handshakeCost = std::chrono::duration<double, std::milli>(opened - handshakeStart_).count();
+  p.cost = std::chrono::duration<double, std::milli>(opened - fetchStart_).count();
+  p.rtt = std::chrono::duration<double, std::milli>(connectEnd_ - connectStart_).count();
+  response_ = {};
+
+  auto keep = self();
+  openListeners.dispatch(event);
+  if (!aborted_ && isCurrentTask()) core().ws.open.dispatch(event);
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  startRead();
+}
+
+// ---- reading ----
+
+void SocketTaskImpl::startRead() {
+  withWs([&](auto& ws) {
+    ws.async_read(readBuffer_, [self = self()](const boost::system::error_code& ec, std::size_t) {
+      self->onRead(ec);
+    });
+  });
+}
+
+void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  if (ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    if (ec == websocket::error::closed) {  // the server's close frame (Beast has answered it)
+      const auto reason = withWs([](auto& ws) { return ws.reason(); });
+      const int code = reason.code != websocket::close_code::none
+                           ? static_cast<int>(reason.code)
+                           : (closeStarted_ ? closeCode_ : 1005);
+      if (pendingError_) return finish(pendingError_, closeCode_, "");
+      return finish(std::nullopt, code, std::string(reason.reason.c_str()));
+    }
+    if (ec == boost::beast::error::timeout) {
+      return finish(
+          makeError(ErrorCode::systemError,
+                    "network interrupted: no data from the server within the heartbeat period (" +
+                        std::to_string(option_.heartbeat.count() * 2) + " ms)",
+                    kNetworkInterrupted),
+          1006, "");
+    }
+    const int code = closeCodeFor(ec);
+    ErrorEvent error = code == 1006
+                           ? fromAsio("network interrupted", ec)
+                           : makeError(ErrorCode::systemError,
+                                       "WebSocket protocol error from the server: " + ec.message());
+    error.errMsg = "webSocket " + error.errMsg;
+    if (error.errNo == 0 || code == 1006) error.errNo = kNetworkInterrupted;
+    return finish(std::move(error), code, "");
+  }
+  const bool text = withWs([](auto& ws) { return ws.got_text(); });
+  const auto bytes = readBuffer_.cdata();
+  const std::string_view view(static_cast<const char*>(bytes.data()), bytes.size());
+  if (text && endsInsideUtf8Sequence(view)) {
+    // Beast 1.81 skips the end-of-message UTF-8 check when the last frame is empty.
+    readBuffer_.consume(readBuffer_.size());
+    return protocolFailure(1007,
+                           "webSocket WebSocket protocol error from the server: a text message "
+                           "ends inside a UTF-8 sequence");
+  }
+  if (readyState() == SocketTask::OPEN) {
+    SocketTask::MessageEvent event;
+    if (text) {
+      event.data = view;
+    } else {
+      event.data =
+          std::span<const std::byte>(static_cast<const std::byte*>(bytes.data()), bytes.size());
+    }
+    auto keep = self();
+    messageListeners.dispatch(event);
+    if (!aborted_ && readyState() == SocketTask::OPEN && isCurrentTask())
+      core().ws.message.dispatch(event);
+  }
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  readBuffer_.consume(readBuffer_.size());
+  if (readBuffer_.capacity() > kReadBufferKeep) readBuffer_.shrink_to_fit();
+  startRead();
+}
+
+// ---- sending ----
+
+void SocketTaskImpl::doSend(SocketTask::SendOption& option) {
+  if (aborted_) return;
+  if (readyState() != SocketTask::OPEN) {
+    return postCallbacks(
+        option.fail, option.complete,
+        CallbackResult{
+            readyState() == SocketTask::CONNECTING
+                ? "sendSocketMessage:fail webSocket is not connected"
+                : "sendSocketMessage:fail webSocket is not connected (it is closing or closed)",
+            0});
+  }
+  if (const auto* text = std::get_if<std::string>(&option.data); text && !isValidUtf8(*text)) {
+    return postCallbacks(
+        option.fail, option.complete,
+        CallbackResult{
+            "sendSocketMessage:fail text data is not valid UTF-8 (send it as binary data)", 0});
+  }
+  buffered_ += sizeOf(option.data);
+  sendQueue_.push_back(std::move(option));
+  if (!writing_) writeNext();
+}
+
+void SocketTaskImpl::writeNext() {
+  if (sendQueue_.empty()) {
+    writing_ = false;
+    if (readyState() == SocketTask::CLOSING && !closeStarted_) startClosingHandshake();
+    return;
+  }
+  writing_ = true;
+  const auto& front = sendQueue_.front();
+  withWs([&](auto& ws) {
+    const bool text = std::holds_alternative<std::string>(front.data);
+    ws.text(text);
+    auto buffer = std::visit([](const auto& d) { return boost::asio::buffer(d.data(), d.size()); },
+                             front.data);
+    ws.async_write(buffer, [self = self()](const boost::system::error_code& ec, std::size_t) {
+      self->onWritten(ec);
+    });
+  });
+}
+
+void SocketTaskImpl::onWritten(const boost::system::error_code& ec) {
+  if (aborted_) return;
+  SocketTask::SendOption sent = std::move(sendQueue_.front());
+  sendQueue_.pop_front();
+  buffered_ -= sizeOf(sent.data);
+  if (ec) {
+    writing_ = false;
+    const std::string why = "sendSocketMessage:fail " + ec.message();
+    postCallbacks(sent.fail, sent.complete, CallbackResult{why, kNetworkInterrupted});
+    ErrorEvent error = fromAsio("webSocket network interrupted", ec);
+    error.errNo = kNetworkInterrupted;
+    return finish(std::move(error), 1006, "");
+  }
+  if (sent.success || sent.complete) {
+    const CallbackResult ok{"sendSocketMessage:ok", 0};
+    if (sent.success) sent.success(ok);
+    if (aborted_) return;
+    if (sent.complete) sent.complete(ok);
+    if (aborted_) return;
+  }
+  if (readyState() == SocketTask::CLOSED) return;
+  writeNext();
+}
+
+// ---- closing ----
+
+void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
+  if (aborted_) return;
+  auto fail = [&](std::string why) {
+    postCallbacks(option.fail, option.complete, CallbackResult{"closeSocket:fail " + why, 0});
+  };
+  if (std::string problem = checkCloseCode(option.code); !problem.empty()) return fail(problem);
+  if (std::string problem = checkCloseReason(option.reason); !problem.empty()) return fail(problem);
+  switch (readyState()) {
+    case SocketTask::CONNECTING:
+      if (global) {
+        return fail(
+            "the WebSocket is not open yet, and closing it before onSocketOpen does not close it");
+      }
+      postCallbacks(option.success, option.complete, CallbackResult{"closeSocket:ok", 0});
+      return finish(std::nullopt, 1006, "");  // no closing handshake took place
+    case SocketTask::OPEN:
+      readyState_ = SocketTask::CLOSING;
+      closeCode_ = option.code;
+      closeReason_ = option.reason;
+      postCallbacks(option.success, option.complete, CallbackResult{"closeSocket:ok", 0});
+      if (!writing_) startClosingHandshake();  // else after the queued messages have left
+      return;
+    default:
+      return fail("the WebSocket is already closing or closed");
+  }
+}
+
+void SocketTaskImpl::startClosingHandshake() {
+  closeStarted_ = true;
+  withWs([&](auto& ws) {
+    ws.async_close(
+        websocket::close_reason(static_cast<websocket::close_code>(closeCode_), closeReason_),
+        [self = self()](const boost::system::error_code& ec) { self->onClosed(ec); });
+  });
+}
+
+void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  if (pendingError_) return finish(pendingError_, closeCode_, "");
+  if (ec && ec != websocket::error::closed) {
+    ErrorEvent error =
+        ec == boost::beast::error::timeout
+            ? makeError(ErrorCode::systemError,
+                        "closeSocket: the server did not answer the close frame within 5 s")
+            : fromAsio("closeSocket: closing handshake", ec);
+    error.errNo = kNetworkInterrupted;
+    return finish(std::move(error), 1006, "");
+  }
+  const auto reason = withWs([](auto& ws) { return ws.reason(); });
+  const int code =
+      reason.code != websocket::close_code::none ? static_cast<int>(reason.code) : closeCode_;
+  finish(std::nullopt, code, std::string(reason.reason.c_str()));
+}
+
+void SocketTaskImpl::protocolFailure(int code, std::string errMsg) {
+  pendingError_ = makeError(ErrorCode::systemError, std::move(errMsg), 0);
+  readyState_ = SocketTask::CLOSING;
+  closeCode_ = code;
+  closeReason_.clear();
+  if (!writing_) startClosingHandshake();
+}
+
+void SocketTaskImpl::failOpening(std::string reason, int errNo, ErrorCode code) {
+  finish(makeError(code, "connectSocket:fail " + reason, errNo), 1006, "");
+}
+
+void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::string reason) {
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  readyState_ = SocketTask::CLOSED;
+  if (counted_) {
+    --core().activeWebSockets;
+    counted_ = false;
+  }
+  boost::system::error_code ignored;
+  if (timer_) timer_->cancel();
+  if (resolver_) resolver_->cancel();
+  if (ws_) lowest().close(ignored);
+  for (auto& pending : sendQueue_) {
+    postCallbacks(
+        pending.fail, pending.complete,
+        CallbackResult{"sendSocketMessage:fail the WebSocket closed before the message was sent",
+                       kNetworkInterrupted});
+  }
+  sendQueue_.clear();
+  buffered_ = 0;
+  if (error) {
+    defer([self = self(), error = std::move(*error)] {
+      if (self->aborted_) return;
+      self->errorListeners.dispatch(error);
+      if (!self->aborted_ && self->isCurrentTask()) self->core().ws.error.dispatch(error);
+    });
+  }
+  defer([self = self(), event = SocketTask::CloseEvent{code, std::move(reason)}] {
+    if (self->aborted_) return;
+    self->closeListeners.dispatch(event);
+    if (!self->aborted_ && self->isCurrentTask()) self->core().ws.close.dispatch(event);
+    if (self->aborted_) return;
+    // Nothing can fire after Close (later calls answer through their callbacks): dropping the
+    // listeners breaks cycles of listeners that captured their own task's handle.
+    self->openListeners.clear();
+    self->messageListeners.clear();
+    self->errorListeners.clear();
+    self->closeListeners.clear();
+    self->core().release(self.get());
+  });
+}
+
+}  // namespace detail
+
+// ---- the public handle ----
+
+SocketTask::SocketTask(std::shared_ptr<detail::SocketTaskImpl> impl) noexcept
+    : impl_(std::move(impl)) {}
+SocketTask::~SocketTask() = default;
+
+void SocketTask::send(SendOption option) { impl_->send(std::move(option)); }
+void SocketTask::close(CloseOption option) { impl_->close(std::move(option), false); }
+void SocketTask::close() { impl_->close(CloseOption{}, false); }
+int SocketTask::readyState() const noexcept { return impl_->readyState(); }
+std::uint64_t SocketTask::socketTaskId() const noexcept { return impl_->id(); }
+std::size_t SocketTask::bufferedAmount() const noexcept { return impl_->bufferedAmount(); }
+
+ListenerId SocketTask::onOpen(Listener<OpenEvent> l) {
+  return impl_->addListener(impl_->openListeners, std::move(l));
+}
+void SocketTask::offOpen(ListenerId id) { impl_->removeListener(impl_->openListeners, id); }
+void SocketTask::offOpen() { impl_->removeListeners(impl_->openListeners); }
+ListenerId SocketTask::onMessage(Listener<MessageEvent> l) {
+  return impl_->addListener(impl_->messageListeners, std::move(l));
+}
+void SocketTask::offMessage(ListenerId id) { impl_->removeListener(impl_->messageListeners, id); }
+void SocketTask::offMessage() { impl_->removeListeners(impl_->messageListeners); }
+ListenerId SocketTask::onError(Listener<ErrorEvent> l) {
+  return impl_->addListener(impl_->errorListeners, std::move(l));
+}
+void SocketTask::offError(ListenerId id) { impl_->removeListener(impl_->errorListeners, id); }
+void SocketTask::offError() { impl_->removeListeners(impl_->errorListeners); }
+ListenerId SocketTask::onClose(Listener<CloseEvent> l) {
+  return impl_->addListener(impl_->closeListeners, std::move(l));
+}
+void SocketTask::offClose(ListenerId id) { impl_->removeListener(impl_->closeListeners, id); }
+void SocketTask::offClose() { impl_->removeListeners(impl_->closeListeners); }
+
+// ---- Runtime: connectSocket and the older global calls ----
+
+namespace {
+
+// Adds/removes a runtime-level listener on the loop thread.
+template <class E>
+ListenerId addGlobal(detail::RuntimeCore& core,
+                     detail::ListenerRegistry<E> detail::RuntimeCore::WsGlobals::*registry,
+                     Listener<E> fn, std::atomic<std::uint64_t>& ids) {
+  const ListenerId id{++ids};
+  core.link->exec([&core, registry, id, fn = std::move(fn)]() mutable {
+    (core.ws.*registry).add(id, std::move(fn));
+  });
+  return id;
+}
+
+template <class E>
+void removeGlobal(detail::RuntimeCore& core,
+                  detail::ListenerRegistry<E> detail::RuntimeCore::WsGlobals::*registry,
+                  ListenerId id) {
+  core.link->exec([&core, registry, id] { (core.ws.*registry).remove(id); });
+}
+
+std::atomic<std::uint64_t> globalListenerIds{0};
+
+}  // namespace
+
+std::shared_ptr<SocketTask> Runtime::connectSocket(ConnectSocketOption option) {
+  auto impl = std::make_shared<detail::SocketTaskImpl>(core_->link, ++core_->nextSocketTaskId);
+  core_->adopt(impl);
+  impl->start(std::move(option));
+  return std::make_shared<SocketTask>(std::move(impl));
+}
+
+ListenerId Runtime::onSocketOpen(Listener<SocketTask::OpenEvent> l) {
+  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::open, std::move(l), globalListenerIds);
+}
+ListenerId Runtime::onSocketMessage(Listener<SocketTask::MessageEvent> l) {
+  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::message, std::move(l),
+                   globalListenerIds);
+}
+ListenerId Runtime::onSocketError(Listener<ErrorEvent> l) {
+  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::error, std::move(l), globalListenerIds);
+}
+ListenerId Runtime::onSocketClose(Listener<SocketTask::CloseEvent> l) {
+  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::close, std::move(l), globalListenerIds);
+}
+void Runtime::offSocketOpen(ListenerId id) {
+  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::open, id);
+}
+void Runtime::offSocketMessage(ListenerId id) {
+  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::message, id);
+}
+void Runtime::offSocketError(ListenerId id) {
+  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::error, id);
+}
+void Runtime::offSocketClose(ListenerId id) {
+  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::close, id);
+}
+
+// The lambdas below hold the core by raw pointer: they run only on the loop, while it lives
+// (a shared_ptr in a queued handler would keep the io_context that holds it alive).
+void Runtime::sendSocketMessage(SocketTask::SendOption option) {
+  detail::RuntimeCore* core = core_.get();
+  core->link->exec([core, option = std::move(option)]() mutable {
+    if (auto task = core->ws.current.lock()) return task->send(std::move(option));
+    const CallbackResult r{
+        "sendSocketMessage:fail webSocket is not connected (no connectSocket task)", 0};
+    core->link->defer([option = std::move(option), r] {
+      if (option.fail) option.fail(r);
+      if (option.complete) option.complete(r);
+    });
+  });
+}
+
+void Runtime::closeSocket(SocketTask::CloseOption option) {
+  detail::RuntimeCore* core = core_.get();
+  core->link->exec([core, option = std::move(option)]() mutable {
+    if (auto task = core->ws.current.lock()) return task->close(std::move(option), true);
+    const CallbackResult r{
+        "closeSocket:fail there is no WebSocket to close (no connectSocket task)", 0};
+    core->link->defer([option = std::move(option), r] {
+      if (option.fail) option.fail(r);
+      if (option.complete) option.complete(r);
+    });
+  });
+}
+
+}  // namespace minisock

@@ -1,0 +1,114 @@
+#pragma once
+// SocketTask's implementation: Boost.Beast's WebSocket client (over TCP, or TLS through Asio's
+// OpenSSL stream) driven by a state machine on the loop thread.
+//
+// Opening: validate options and policy → success/complete → resolve → TCP → TLS → upgrade
+// (checked against what was offered) → Open. One async_read is always pending while open;
+// sends queue and go out one async_write at a time; close() flushes the queue, then runs
+// Beast's closing handshake. Every end goes through finish(): Error (at most once), Close.
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <variant>
+
+#include "core/runtime_core.hpp"
+#include "core/ws_options.hpp"
+#include "minisock/socket_task.hpp"
+
+namespace minisock::detail {
+
+class SocketTaskImpl final : public SocketBase {
+ public:
+  SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t id);
+  ~SocketTaskImpl() override;
+
+  /// Begins the task (any thread; runs on the loop).
+  void start(ConnectSocketOption option);
+  void send(SocketTask::SendOption option);
+  /// `global`: called through Runtime::closeSocket (closing before open does not close).
+  void close(SocketTask::CloseOption option, bool global);
+
+  int readyState() const noexcept { return readyState_.load(std::memory_order_acquire); }
+  std::uint64_t id() const noexcept { return id_; }
+  std::size_t bufferedAmount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
+
+  void abortFromRuntime() noexcept override;
+
+  ListenerRegistry<SocketTask::OpenEvent> openListeners;
+  ListenerRegistry<SocketTask::MessageEvent> messageListeners;
+  ListenerRegistry<ErrorEvent> errorListeners;
+  ListenerRegistry<SocketTask::CloseEvent> closeListeners;
+
+ private:
+  using tcp = boost::asio::ip::tcp;
+  using PlainWs = boost::beast::websocket::stream<tcp::socket>;
+  using TlsWs = boost::beast::websocket::stream<boost::asio::ssl::stream<tcp::socket>>;
+  using Clock = std::chrono::steady_clock;
+
+  std::shared_ptr<SocketTaskImpl> self() {
+    return std::static_pointer_cast<SocketTaskImpl>(shared_from_this());
+  }
+  template <class F>
+  decltype(auto) withWs(F&& f) {
+    return std::visit(std::forward<F>(f), *ws_);
+  }
+  tcp::socket& lowest();
+
+  void doStart(ConnectSocketOption& option);
+  void connectTo(std::vector<tcp::endpoint> endpoints);
+  void tlsHandshake();
+  void wsHandshake();
+  void onHandshake(const boost::system::error_code& ec);
+  void startRead();
+  void onRead(const boost::system::error_code& ec);
+  void doSend(SocketTask::SendOption& option);
+  void writeNext();
+  void onWritten(const boost::system::error_code& ec);
+  void doClose(SocketTask::CloseOption& option, bool global);
+  void startClosingHandshake();
+  void onClosed(const boost::system::error_code& ec);
+  /// Fails the connection because the server broke the protocol: sends `code`, then ends.
+  void protocolFailure(int code, std::string errMsg);
+  void failOpening(std::string reason,
+                   int errNo = static_cast<int>(UnifiedErrno::unknownNetworkError),
+                   ErrorCode code = ErrorCode::systemError);
+  /// The one way a task ends: optional Error, then Close{code, reason}; idempotent.
+  void finish(std::optional<ErrorEvent> error, int code, std::string reason);
+  void postCallbacks(const Callback& first, const Callback& complete, CallbackResult result);
+  bool isCurrentTask() const;
+  double epochMs(Clock::time_point t) const;
+
+  const std::uint64_t id_;
+  std::atomic<int> readyState_{SocketTask::CONNECTING};
+  std::atomic<std::size_t> buffered_{0};
+  bool aborted_ = false;
+  bool counted_ = false;  // holds one of Policy::maxWebSockets
+  bool writing_ = false;
+  bool closeStarted_ = false;
+
+  ConnectSocketOption option_;
+  WsUrl url_;
+  std::optional<std::variant<PlainWs, TlsWs>> ws_;
+  std::optional<tcp::resolver> resolver_;
+  std::optional<boost::asio::steady_timer> timer_;
+  boost::beast::websocket::response_type response_;
+  boost::beast::flat_buffer readBuffer_;
+  std::deque<SocketTask::SendOption> sendQueue_;
+  int closeCode_ = 1000;
+  std::string closeReason_;
+  std::optional<ErrorEvent> pendingError_;  // set by protocolFailure while its close runs
+
+  Clock::time_point fetchStart_{}, lookupStart_{}, lookupEnd_{}, connectStart_{}, connectEnd_{},
+      handshakeStart_{};
+  double fetchStartEpochMs_ = 0;
+};
+
+}  // namespace minisock::detail

@@ -1,0 +1,359 @@
+// UDPSocket against real sockets on loopback (v4 and v6): bind, send/receive with every
+// option, connect/write, TTL, close, the after-close rules, bad input and volume.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <minisock/minisock.hpp>
+#include <set>
+
+#include "event_recorder.hpp"
+#include "raw_peers.hpp"
+
+using namespace minisock;
+using namespace minisock::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct UdpRecorder {
+  std::vector<std::string> order;  // listening, message, error, close
+  std::vector<std::string> messages;
+  std::vector<UDPSocket::MessageEvent> infos;  // copies without the bytes
+  std::vector<ErrorEvent> errors;
+  void attach(UDPSocket& s) {
+    s.onListening([this](const UDPSocket::ListeningEvent&) { order.emplace_back("listening"); });
+    s.onMessage([this](const UDPSocket::MessageEvent& e) {
+      order.emplace_back("message");
+      messages.push_back(text(e.message));
+      infos.push_back({{}, e.remoteInfo, e.localInfo});
+    });
+    s.onError([this](const ErrorEvent& e) {
+      order.emplace_back("error");
+      errors.push_back(e);
+    });
+    s.onClose([this](const UDPSocket::CloseEvent&) { order.emplace_back("close"); });
+  }
+  int count(const std::string& what) const {
+    return static_cast<int>(std::count(order.begin(), order.end(), what));
+  }
+};
+
+}  // namespace
+
+TEST(UDPSocket, BindReturnsThePortAtOnceAndListeningFollows) {
+  UdpRecorder rec;
+  Runtime rt;
+  auto udp = rt.createUDPSocket();
+  rec.attach(*udp);
+  const int port = udp->bind();
+  EXPECT_GT(port, 0);  // before the loop has run
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+  udp->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
+  EXPECT_EQ((std::vector<std::string>{"listening", "close"}), rec.order);
+  EXPECT_TRUE(drained(rt));
+}
+
+class UDPFamilies : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(UDPFamilies, TenThousandDatagramEchoRoundTripWithEveryPayloadChecked) {
+  const bool v6 = std::string(GetParam()) == "udp6";
+  if (v6 && !hasIPv6Loopback()) GTEST_SKIP() << "::1 is not configured";
+  const std::string loopback = v6 ? "::1" : "127.0.0.1";
+  Runtime rt;
+  auto server = rt.createUDPSocket(GetParam());
+  auto client = rt.createUDPSocket(GetParam());
+  const int serverPort = server->bind();
+  ASSERT_GT(serverPort, 0);
+  server->onMessage([&](const UDPSocket::MessageEvent& e) {
+    server->send({.address = e.remoteInfo.address,
+                  .port = e.remoteInfo.port,
+                  .message = std::vector<std::byte>(e.message.begin(), e.message.end())});
+  });
+  constexpr int kCount = 10000;
+  std::set<int> received;
+  int bad = 0;
+  std::string family;
+  client->onMessage([&](const UDPSocket::MessageEvent& e) {
+    family = e.remoteInfo.family;
+    const std::string payload = text(e.message);
+    const int seq = std::stoi(payload.substr(0, payload.find(':')));
+    if (payload != std::to_string(seq) + ":" + std::string(static_cast<std::size_t>(seq % 97), 'p'))
+      ++bad;
+    received.insert(seq);
+  });
+  int errors = 0;
+  client->onError([&](const ErrorEvent& e) {
+    ++errors;
+    ADD_FAILURE() << e.errMsg;
+  });
+  // In windows of 100, so that loopback buffers never overflow: every datagram must arrive.
+  for (int base = 0; base < kCount; base += 100) {
+    for (int i = base; i < base + 100; ++i) {
+      client->send({.address = loopback,
+                    .port = serverPort,
+                    .message = std::to_string(i) + ":" +
+                               std::string(static_cast<std::size_t>(i % 97), 'p')});
+    }
+    ASSERT_TRUE(runUntil(
+        rt, [&] { return static_cast<int>(received.size()) == base + 100; }, 20s))
+        << base;
+  }
+  EXPECT_EQ(static_cast<int>(received.size()), kCount);
+  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(family, v6 ? "IPv6" : "IPv4");
+  EXPECT_EQ(client->droppedCount(), 0u);
+  server->close();
+  client->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, UDPFamilies, ::testing::Values("udp4", "udp6"));
+
+TEST(UDPSocket, SendBeforeBindBindsImplicitlyAndInfoIsFilled) {
+  UdpRecorder srv, cli;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  srv.attach(*server);
+  cli.attach(*client);
+  const int port = server->bind();
+  client->send({.address = "127.0.0.1", .port = port, .message = "hello"});
+  ASSERT_TRUE(
+      runUntil(rt, [&] { return srv.count("message") == 1 && cli.count("listening") == 1; }));
+  EXPECT_EQ(srv.messages[0], "hello");
+  EXPECT_EQ(srv.infos[0].remoteInfo.address, "127.0.0.1");
+  EXPECT_EQ(srv.infos[0].remoteInfo.family, "IPv4");
+  EXPECT_GT(srv.infos[0].remoteInfo.port, 0);
+  EXPECT_EQ(srv.infos[0].remoteInfo.size, 5u);
+  EXPECT_EQ(srv.infos[0].localInfo.port, port);
+  EXPECT_EQ(srv.infos[0].localInfo.family, "IPv4");
+  server->close();
+  client->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(UDPSocket, OffsetAndLengthSelectASliceAndAreValidated) {
+  UdpRecorder srv, cli;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  srv.attach(*server);
+  cli.attach(*client);
+  const int port = server->bind();
+  const std::string bytes = "0123456789";
+  std::vector<std::byte> binary(reinterpret_cast<const std::byte*>(bytes.data()),
+                                reinterpret_cast<const std::byte*>(bytes.data()) + bytes.size());
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .offset = 2, .length = 3});
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .offset = 7});
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .offset = 11});
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .offset = -1});
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .offset = 5, .length = 6});
+  client->send({.address = "127.0.0.1", .port = port, .message = binary, .length = -1});
+  ASSERT_TRUE(runUntil(rt, [&] { return srv.count("message") == 2 && cli.count("error") == 4; }));
+  EXPECT_EQ(srv.messages, (std::vector<std::string>{"234", "789"}));
+  EXPECT_NE(cli.errors[0].errMsg.find("send fail: invalid offset 11"), std::string::npos)
+      << cli.errors[0].errMsg;
+  EXPECT_NE(cli.errors[1].errMsg.find("send fail: invalid offset -1"), std::string::npos);
+  EXPECT_NE(cli.errors[2].errMsg.find("send fail: invalid length 6"), std::string::npos);
+  EXPECT_NE(cli.errors[3].errMsg.find("send fail: invalid length -1"), std::string::npos);
+  server->close();
+  client->close();
+}
+
+TEST(UDPSocket, BadInputGivesClearErrors) {
+  UdpRecorder rec;
+  Runtime rt;
+  auto udp = rt.createUDPSocket();
+  rec.attach(*udp);
+  udp->send({.address = "127.0.0.1", .port = 0, .message = "x"});
+  udp->send({.address = "127.0.0.1", .port = 70000, .message = "x"});
+  udp->send({.address = "", .port = 9999, .message = "x"});
+  udp->send({.address = "1.2.3.4.5", .port = 9999, .message = "x"});
+  udp->send({.address = "::1", .port = 9999, .message = "x"});  // IPv6 on udp4
+  udp->setTTL(256);
+  udp->setTTL(-1);
+  udp->write({.address = "127.0.0.1", .port = 9999, .message = "x"});  // not connected
+  EXPECT_EQ(udp->bind(-5), 0);
+  EXPECT_EQ(udp->bind(70000), 0);
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("error") == 10; }));
+  EXPECT_EQ(rec.errors[0].errCode, 2);
+  EXPECT_NE(rec.errors[0].errMsg.find("send fail: invalid port 0"), std::string::npos);
+  EXPECT_EQ(rec.errors[1].errCode, 2);
+  EXPECT_EQ(rec.errors[2].errCode, 1);
+  EXPECT_NE(rec.errors[2].errMsg.find("send fail: invalid address"), std::string::npos);
+  EXPECT_EQ(rec.errors[3].errCode, 1);
+  EXPECT_EQ(rec.errors[4].errCode, 1);
+  EXPECT_NE(rec.errors[5].errMsg.find("invalid TTL 256"), std::string::npos);
+  EXPECT_NE(rec.errors[6].errMsg.find("invalid TTL -1"), std::string::npos);
+  EXPECT_NE(rec.errors[7].errMsg.find("not connected"), std::string::npos);
+  EXPECT_EQ(rec.errors[8].errCode, 2);
+  EXPECT_EQ(rec.errors[9].errCode, 2);
+  EXPECT_EQ(rec.count("close"), 0);
+  udp->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(UDPSocket, BindTwiceAndBindToAPortInUse) {
+  UdpRecorder a, b;
+  Runtime rt;
+  auto first = rt.createUDPSocket();
+  auto second = rt.createUDPSocket();
+  a.attach(*first);
+  b.attach(*second);
+  const int port = first->bind();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(first->bind(), 0);       // already bound
+  EXPECT_EQ(second->bind(port), 0);  // in use
+  ASSERT_TRUE(runUntil(rt, [&] { return a.count("error") == 1 && b.count("error") == 1; }));
+  EXPECT_NE(a.errors[0].errMsg.find("already bound"), std::string::npos);
+  EXPECT_EQ(b.errors[0].errCode, -2);
+  EXPECT_EQ(b.errors[0].errNo, EADDRINUSE);
+  EXPECT_NE(b.errors[0].errMsg.find("errno:98"), std::string::npos) << b.errors[0].errMsg;
+  EXPECT_GT(second->bind(), 0);  // a failed bind can be retried
+  first->close();
+  second->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(UDPSocket, ConnectThenWriteSendsToThePeer) {
+  UdpRecorder srv, cli;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  srv.attach(*server);
+  cli.attach(*client);
+  const int port = server->bind();
+  client->bind();
+  client->connect({.address = "127.0.0.1", .port = port});
+  client->write({.address = "127.0.0.1", .port = port, .message = "via write"});
+  client->setTTL(64);
+  ASSERT_TRUE(runUntil(rt, [&] { return srv.count("message") == 1; }));
+  EXPECT_EQ(srv.messages[0], "via write");
+  EXPECT_EQ(cli.count("error"), 0) << (cli.errors.empty() ? "" : cli.errors[0].errMsg);
+  server->close();
+  client->close();
+}
+
+TEST(UDPSocket, AfterCloseEverySendIsAnErrorAndNoMessageArrives) {
+  UdpRecorder rec;
+  Runtime rt;
+  auto udp = rt.createUDPSocket();
+  rec.attach(*udp);
+  const int port = udp->bind();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+  udp->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
+  // A datagram to the old port is not delivered.
+  int raw = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::sendto(raw, "late", 4, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  ::close(raw);
+  udp->send({.address = "127.0.0.1", .port = port, .message = "a"});
+  udp->send({.address = "127.0.0.1", .port = port, .message = "b"});
+  udp->close();
+  EXPECT_EQ(udp->bind(), 0);
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("error") == 4; }));
+  rt.runFor(50ms);
+  EXPECT_EQ(rec.count("message"), 0);
+  EXPECT_EQ(rec.count("close"), 1);
+  EXPECT_EQ(rec.count("error"), 4);
+  EXPECT_NE(rec.errors[0].errMsg.find("task already closed"), std::string::npos);
+  EXPECT_NE(rec.errors[2].errMsg.find("close fail: task already closed"), std::string::npos);
+}
+
+TEST(UDPSocket, AMessageListenerThatClosesWhileMoreDatagramsArrive) {
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  const int port = server->bind();
+  int messages = 0, closes = 0;
+  server->onMessage([&](const UDPSocket::MessageEvent&) {
+    ++messages;
+    server->close();
+  });
+  server->onClose([&](const UDPSocket::CloseEvent&) { ++closes; });
+  for (int i = 0; i < 50; ++i)
+    client->send({.address = "127.0.0.1", .port = port, .message = "burst"});
+  ASSERT_TRUE(runUntil(rt, [&] { return closes == 1; }));
+  rt.runFor(50ms);
+  EXPECT_EQ(messages, 1);
+  EXPECT_EQ(closes, 1);
+  client->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(UDPSocket, OversizeDatagramIsDroppedCountedAndReported) {
+  UdpRecorder rec;
+  Runtime rt;  // development: the platform's 4096-byte limit
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  rec.attach(*server);
+  const int port = server->bind();
+  client->send({.address = "127.0.0.1", .port = port, .message = std::string(5000, 'b')});
+  client->send({.address = "127.0.0.1", .port = port, .message = std::string(4096, 's')});
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == 1 && rec.count("error") == 1; }));
+  EXPECT_EQ(rec.messages[0].size(), 4096u);
+  EXPECT_NE(
+      rec.errors[0].errMsg.find("a datagram of 5000 bytes exceeds Policy::maxUDPMessageSize (4096"),
+      std::string::npos)
+      << rec.errors[0].errMsg;
+  EXPECT_EQ(server->droppedCount(), 1u);
+  server->close();
+  client->close();
+}
+
+TEST(UDPSocket, ABurstOfAHundredThousandIsBoundedAndLossesAreCounted) {
+  Runtime rt(Policy::unrestricted());
+  auto server = rt.createUDPSocket();
+  const int port = server->bind();
+  std::uint64_t received = 0;
+  server->onMessage([&](const UDPSocket::MessageEvent&) { ++received; });
+  // A raw sender floods faster than the loop reads; the kernel drops what does not fit.
+  int raw = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  constexpr int kBurst = 100000;
+  int sent = 0;
+  for (int i = 0; i < kBurst; ++i) {
+    if (::sendto(raw, "0123456789abcdef", 16, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == 16)
+      ++sent;
+  }
+  ::close(raw);
+  runUntil(
+      rt, [&] { return received + server->droppedCount() >= static_cast<std::uint64_t>(sent); },
+      20s);
+  EXPECT_EQ(received + server->droppedCount(), static_cast<std::uint64_t>(sent))
+      << "received " << received << ", dropped " << server->droppedCount();
+  EXPECT_GT(received, 0u);
+  server->close();
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(UDPSocket, InvalidTypeGivesErrorThenCloseAndPolicyRefusesOwnAddressInRelease) {
+  UdpRecorder bad, rel;
+  Runtime rt;
+  auto udp = rt.createUDPSocket("udp5");
+  bad.attach(*udp);
+  ASSERT_TRUE(runUntil(rt, [&] { return bad.count("close") == 1; }));
+  EXPECT_EQ((std::vector<std::string>{"error", "close"}), bad.order);
+  EXPECT_NE(bad.errors[0].errMsg.find("invalid type 'udp5'"), std::string::npos);
+
+  Runtime release(Policy::release());
+  auto r = release.createUDPSocket();
+  rel.attach(*r);
+  r->send({.address = "127.1", .port = 9999, .message = "x"});
+  ASSERT_TRUE(runUntil(release, [&] { return rel.count("error") == 1; }));
+  EXPECT_EQ(rel.errors[0].errCode, -3);
+  EXPECT_NE(rel.errors[0].errMsg.find("own address"), std::string::npos);
+  r->close();
+}

@@ -1,0 +1,376 @@
+// SocketTask against the Beast echo server on loopback: the seed examples, data round trips,
+// options, the documented failures, the policy rules and the older global calls.
+#include <gtest/gtest.h>
+
+#include <minisock/echo_servers.hpp>
+#include <minisock/minisock.hpp>
+#include <random>
+#include <set>
+
+#include "event_recorder.hpp"
+#include "raw_peers.hpp"
+#include "ws_recorder.hpp"
+
+using namespace minisock;
+using namespace minisock::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string wsUrl(const servers::WsEchoServer& server, const std::string& path = "/echo") {
+  return "ws://127.0.0.1:" + std::to_string(server.port()) + path;
+}
+
+}  // namespace
+
+TEST(SocketTask, SeedExampleSendsReceivesAndCloses) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server), .success = rec.callback("success")});
+  EXPECT_EQ(task->readyState(), SocketTask::CONNECTING);
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    EXPECT_EQ(task->readyState(), SocketTask::OPEN);
+    task->send({.data = "xxx"});
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) { task->close(); });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"success", "open", "message", "close"}), rec.order);
+  EXPECT_EQ(rec.results.at(0).errMsg, "connectSocket:ok");
+  EXPECT_EQ(rec.texts, std::vector<std::string>{"xxx"});
+  EXPECT_EQ(rec.closes[0].code, 1000);
+  EXPECT_EQ(rec.closes[0].reason, "");
+  EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
+  EXPECT_GE(task->socketTaskId(), 1u);
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(SocketTask, OpenEventCarriesHeadersProtocolAndProfile) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server),
+                                .header = {{"X-Test", "1"}, {"content-type", "application/json"}},
+                                .protocols = {"chat", "superchat"},
+                                .perMessageDeflate = true});
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) { task->close({.code = 4000, .reason = "bye"}); });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  ASSERT_EQ(rec.opens.size(), 1u);
+  const auto& open = rec.opens[0];
+  EXPECT_EQ(open.protocol, "chat");
+  bool upgrade = false, deflate = false;
+  for (const auto& [name, value] : open.header) {
+    if (name == "Upgrade") upgrade = value == "websocket";
+    if (name == "Sec-WebSocket-Extensions")
+      deflate = value.find("permessage-deflate") != std::string::npos;
+  }
+  EXPECT_TRUE(upgrade);
+  EXPECT_TRUE(deflate);
+  const auto& p = open.profile;
+  EXPECT_GT(p.fetchStart, 1.6e12);  // a real epoch timestamp in ms
+  EXPECT_LE(p.fetchStart, p.domainLookUpStart);
+  EXPECT_LE(p.domainLookUpStart, p.domainLookUpEnd);
+  EXPECT_LE(p.domainLookUpEnd, p.connectStart);
+  EXPECT_LE(p.connectStart, p.connectEnd);
+  EXPECT_GT(p.cost, 0);
+  EXPECT_GE(p.cost, p.handshakeCost);
+  EXPECT_GE(p.rtt, 0);
+  EXPECT_EQ(rec.closes[0].code, 4000);  // echoed by the server
+  EXPECT_EQ(rec.closes[0].reason, "");  // what the server sent: Beast echoes the code only
+  bool sawHeader = false, sawReferer = false;
+  for (const auto& [name, value] : server.lastRequestHeaders()) {
+    if (name == "X-Test" && value == "1") sawHeader = true;
+    if (name == "Referer") sawReferer = true;
+  }
+  EXPECT_TRUE(sawHeader);
+  EXPECT_FALSE(sawReferer);
+}
+
+class SocketTaskRoundTrip : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SocketTaskRoundTrip, SixteenMiBBinaryAndTextAreByteExactInOrder) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  std::vector<std::byte> big(16u << 20);
+  std::mt19937 rng(7);
+  for (auto& b : big) b = static_cast<std::byte>(rng());
+  auto task = rt.connectSocket({.url = wsUrl(server), .perMessageDeflate = GetParam()});
+  rec.attach(*task);
+  std::vector<std::string> sent;
+  int okCallbacks = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    task->send({.data = "héllo ✓", .success = [&](const CallbackResult& r) {
+                  EXPECT_EQ(r.errMsg, "sendSocketMessage:ok");
+                  ++okCallbacks;
+                }});
+    task->send({.data = big, .success = [&](const CallbackResult&) { ++okCallbacks; }});
+    EXPECT_GE(task->bufferedAmount(), big.size());
+    task->send({.data = std::string(""), .success = [&](const CallbackResult&) { ++okCallbacks; }});
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) {
+    if (rec.texts.size() + rec.binaries.size() == 3) task->close();
+  });
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty(); }, 120s));
+  ASSERT_EQ(rec.texts.size(), 2u);
+  EXPECT_EQ(rec.texts[0], "héllo ✓");
+  EXPECT_EQ(rec.texts[1], "");
+  ASSERT_EQ(rec.binaries.size(), 1u);
+  EXPECT_TRUE(rec.binaries[0] == big);
+  EXPECT_EQ((std::vector<std::string>{"open", "message", "message", "message", "close"}),
+            rec.order);
+  EXPECT_EQ(okCallbacks, 3);
+  EXPECT_EQ(task->bufferedAmount(), 0u);
+  EXPECT_EQ(rec.closes[0].code, 1000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Deflate, SocketTaskRoundTrip, ::testing::Values(false, true));
+
+TEST(SocketTask, SendBeforeOpenAndAfterCloseFailsWithoutThrowing) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  task->send({.data = "early", .fail = rec.callback("fail"), .complete = rec.callback("complete")});
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    task->close();
+    task->send({.data = "late", .fail = rec.callback("fail")});
+  });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"fail", "complete", "open", "fail", "close"}), rec.order);
+  EXPECT_EQ(rec.results[0].errMsg, "sendSocketMessage:fail webSocket is not connected");
+  EXPECT_EQ(rec.results[1].errMsg, "sendSocketMessage:fail webSocket is not connected");
+  EXPECT_NE(rec.results[2].errMsg.find("sendSocketMessage:fail webSocket is not connected"),
+            std::string::npos);
+  EXPECT_EQ(server.messageCount(), 0u);
+}
+
+TEST(SocketTask, NonUtf8TextIsRefusedAndBinaryIsSent) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    task->send({.data = std::string("\xC3\x28"), .fail = rec.callback("fail")});
+    task->send({.data = std::vector<std::byte>{std::byte{0xC3}, std::byte{0x28}}});
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) { task->close(); });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_NE(rec.results.at(0).errMsg.find("not valid UTF-8"), std::string::npos);
+  ASSERT_EQ(rec.binaries.size(), 1u);
+  EXPECT_EQ(rec.binaries[0].size(), 2u);
+}
+
+TEST(SocketTask, CloseValidatesCodeAndReasonAndStaysOpen) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    task->close({.code = 1001, .fail = rec.callback("fail")});
+    task->close({.code = 2999, .fail = rec.callback("fail")});
+    task->close({.code = 5000, .fail = rec.callback("fail")});
+    task->close({.code = 3000, .reason = std::string(124, 'r'), .fail = rec.callback("fail")});
+    task->close({.code = 3000, .reason = std::string("\xff"), .fail = rec.callback("fail")});
+    task->send({.data = "still open"});
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) {
+    task->close(
+        {.code = 4999, .reason = std::string(123, 'r'), .success = rec.callback("success")});
+    task->close({.fail = rec.callback("fail")});  // already closing
+  });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  ASSERT_EQ(rec.results.size(), 7u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NE(rec.results[i].errMsg.find(
+                  "closeSocket:fail The code must be either 1000, or between 3000 and 4999"),
+              std::string::npos)
+        << rec.results[i].errMsg;
+  }
+  EXPECT_NE(rec.results[3].errMsg.find("at most 123 bytes"), std::string::npos);
+  EXPECT_NE(rec.results[4].errMsg.find("UTF-8"), std::string::npos);
+  EXPECT_EQ(rec.results[5].errMsg, "closeSocket:ok");
+  EXPECT_NE(rec.results[6].errMsg.find("closeSocket:fail"), std::string::npos);
+  EXPECT_EQ(rec.texts, std::vector<std::string>{"still open"});
+  EXPECT_EQ(rec.closes[0].code, 4999);
+  EXPECT_EQ(rec.closes[0].reason, "");  // the server's own close frame has no reason
+}
+
+TEST(SocketTask, CloseWhileConnectingCancels) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  task->close({.success = rec.callback("success")});
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"success", "close"}), rec.order);
+  EXPECT_EQ(rec.closes[0].code, 1006);
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(SocketTask, InvalidOptionsFailThenErrorThenClose) {
+  struct Case {
+    ConnectSocketOption option;
+    std::string expected;
+    int errNo;
+  };
+  std::vector<Case> cases;
+  cases.push_back({{.url = "http://127.0.0.1:9/"}, "connectSocket:fail url not ws or wss", 600009});
+  cases.push_back({{.url = ""}, "connectSocket:fail url is empty", 600009});
+  cases.push_back({{.url = "ws://"}, "connectSocket:fail url has no host", 600009});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:99999/"}, "connectSocket:fail url has an invalid port", 600009});
+  cases.push_back({{.url = "ws://[::1/"}, "connectSocket:fail url has an unclosed", 600009});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:9/", .header = {{"Referer", "x"}}}, "must not set Referer", 0});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:9/", .header = {{"X-A", "a\r\nInjected: 1"}}}, "CR, LF or NUL", 0});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:9/", .header = {{"Bad Name", "v"}}}, "not a valid HTTP token", 0});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:9/", .protocols = {"a b"}}, "not a valid HTTP token", 0});
+  cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 0ms}, "invalid timeout", 0});
+  cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 61s}, "invalid timeout", 0});
+  cases.push_back({{.url = "ws://127.0.0.1:9/", .method = "POST"},
+                   "method 'POST' is not valid for WebSocket",
+                   0});
+  for (auto& c : cases) {
+    WsRecorder rec;
+    Runtime rt;
+    c.option.fail = rec.callback("fail");
+    c.option.complete = rec.callback("complete");
+    const std::string url = c.option.url;
+    auto task = rt.connectSocket(std::move(c.option));
+    rec.attach(*task);
+    ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); })) << url;
+    EXPECT_EQ((std::vector<std::string>{"fail", "complete", "error", "close"}), rec.order) << url;
+    EXPECT_NE(rec.results.at(0).errMsg.find(c.expected), std::string::npos)
+        << rec.results[0].errMsg;
+    EXPECT_EQ(rec.results.at(0).errNo, c.errNo) << url;
+    EXPECT_EQ(rec.errors.at(0).errMsg, rec.results[0].errMsg);
+    EXPECT_EQ(rec.closes.at(0).code, 1006);
+    EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
+  }
+}
+
+TEST(SocketTask, ServerThatIsNotListeningGivesErrorThenClose) {
+  RefusingPort refusing;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = "ws://127.0.0.1:" + std::to_string(refusing.port()) + "/",
+                                .success = rec.callback("success")});
+  rec.attach(*task);
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"success", "error", "close"}), rec.order);
+  EXPECT_NE(rec.errors[0].errMsg.find("Connection refused"), std::string::npos)
+      << rec.errors[0].errMsg;
+  EXPECT_EQ(rec.closes[0].code, 1006);
+}
+
+TEST(SocketTaskPolicy, ReleaseAllowsWssOnlyAndTheDomainList) {
+  WsRecorder a, b;
+  Runtime rt(Policy::release());
+  auto plain = rt.connectSocket({.url = "ws://example.com/", .fail = a.callback("fail")});
+  a.attach(*plain);
+  auto unlisted = rt.connectSocket({.url = "wss://example.com/", .fail = b.callback("fail")});
+  b.attach(*unlisted);
+  ASSERT_TRUE(runUntil(rt, [&] { return !a.closes.empty() && !b.closes.empty(); }));
+  EXPECT_NE(a.results.at(0).errMsg.find("allows wss:// only"), std::string::npos)
+      << a.results[0].errMsg;
+  EXPECT_EQ(a.errors.at(0).errCode, -3);
+  EXPECT_EQ(b.results.at(0).errMsg.rfind("connectSocket:fail url not in domain list", 0), 0u)
+      << b.results[0].errMsg;
+  EXPECT_EQ(b.results.at(0).errNo, 600002);
+  EXPECT_EQ(b.errors.at(0).errNo, 600002);
+}
+
+TEST(SocketTaskPolicy, SixthConcurrentTaskIsCreatedThenFailsWithExceedMaxTaskCount) {
+  servers::WsEchoServer server;
+  Runtime rt;  // development: 5 at most
+  std::vector<std::shared_ptr<SocketTask>> tasks;
+  std::vector<WsRecorder> recs(7);
+  int opened = 0;
+  for (int i = 0; i < 6; ++i) {
+    tasks.push_back(
+        rt.connectSocket({.url = wsUrl(server), .success = recs[i].callback("success")}));
+    recs[i].attach(*tasks.back());
+    tasks.back()->onOpen([&](const SocketTask::OpenEvent&) { ++opened; });
+  }
+  ASSERT_TRUE(runUntil(rt, [&] { return opened == 5 && !recs[5].closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"success", "error", "close"}), recs[5].order);
+  EXPECT_EQ(recs[5].errors[0].errNo, 600007);
+  EXPECT_NE(recs[5].errors[0].errMsg.find("exceed max task count"), std::string::npos);
+  EXPECT_EQ(server.acceptedCount(), 5u);
+  // Closing one frees a place.
+  tasks[0]->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return !recs[0].closes.empty(); }));
+  tasks.push_back(rt.connectSocket({.url = wsUrl(server)}));
+  recs[6].attach(*tasks.back());
+  ASSERT_TRUE(runUntil(rt, [&] { return !recs[6].opens.empty(); }));
+  for (int i = 1; i < 7; ++i) tasks[i]->close();
+  EXPECT_TRUE(drained(rt));
+  std::set<std::uint64_t> ids;
+  for (auto& t : tasks) ids.insert(t->socketTaskId());
+  EXPECT_EQ(ids.size(), tasks.size());
+}
+
+TEST(SocketTaskGlobal, OlderGlobalCallsActOnTheMostRecentTask) {
+  servers::WsEchoServer server;
+  Runtime rt;
+  std::vector<std::string> order;
+  rt.onSocketOpen([&](const SocketTask::OpenEvent&) {
+    order.emplace_back("open");
+    rt.sendSocketMessage(
+        {.data = "global", .success = [&](const CallbackResult& r) { order.push_back(r.errMsg); }});
+  });
+  rt.onSocketMessage([&](const SocketTask::MessageEvent& e) {
+    order.emplace_back("message:" + std::string(std::get<std::string_view>(e.data)));
+    rt.closeSocket({.code = 3001, .reason = "global close"});
+  });
+  rt.onSocketError([&](const ErrorEvent&) { order.emplace_back("error"); });
+  rt.onSocketClose([&](const SocketTask::CloseEvent& e) {
+    order.emplace_back("close:" + std::to_string(e.code) + ":" + e.reason);
+  });
+  std::vector<std::string> early;
+  rt.closeSocket({.fail = [&](const CallbackResult& r) { early.push_back(r.errMsg); }});
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  // Documented: closing before open does not close.
+  rt.closeSocket({.fail = [&](const CallbackResult& r) { early.push_back(r.errMsg); }});
+  ASSERT_TRUE(runUntil(rt, [&] { return !order.empty() && order.back().rfind("close:", 0) == 0; }));
+  EXPECT_EQ(
+      (std::vector<std::string>{"open", "sendSocketMessage:ok", "message:global", "close:3001:"}),
+      order);
+  ASSERT_EQ(early.size(), 2u);
+  EXPECT_NE(early[0].find("closeSocket:fail"), std::string::npos);
+  EXPECT_NE(early[1].find("closing it before onSocketOpen does not close it"), std::string::npos);
+  std::vector<std::string> after;
+  rt.sendSocketMessage({.fail = [&](const CallbackResult& r) { after.push_back(r.errMsg); }});
+  ASSERT_TRUE(runUntil(rt, [&] { return !after.empty(); }));
+  EXPECT_NE(after[0].find("sendSocketMessage:fail"), std::string::npos);
+}
+
+TEST(SocketTask, RuntimeDestroyedWithTasksOpenAndConnecting) {
+  servers::WsEchoServer server;
+  std::shared_ptr<SocketTask> open, connecting;
+  {
+    Runtime rt;
+    open = rt.connectSocket({.url = wsUrl(server)});
+    int opened = 0;
+    open->onOpen([&](const SocketTask::OpenEvent&) { ++opened; });
+    open->onClose([open](const SocketTask::CloseEvent&) {});  // a cycle the runtime breaks
+    ASSERT_TRUE(runUntil(rt, [&] { return opened == 1; }));
+    open->send({.data = std::string(1 << 20, 'x')});
+    connecting = rt.connectSocket({.url = wsUrl(server)});
+  }
+  open->send({.data = "after"});
+  open->close();
+  EXPECT_EQ(open->readyState(), SocketTask::CLOSED);
+  EXPECT_EQ(connecting->readyState(), SocketTask::CLOSED);
+}

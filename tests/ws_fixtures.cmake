@@ -1,0 +1,17 @@
+# WebSocket test fixtures and misbehaving-server tests.
+# Included from tests/CMakeLists.txt. Targets defined here:
+#   minisock_ws_test_support  (tests/support/ws_scripted_server.cpp, tests/support/tls_fixture.cpp)
+#   minisock_ws_bad_server_tests (tests/integration/ws_bad_server_test.cpp)
+
+# Scripted (misbehaving) WebSocket server on raw POSIX sockets, and throwaway TLS files made
+# with the openssl tool.
+add_library(minisock_ws_test_support STATIC support/tls_fixture.cpp support/ws_scripted_server.cpp)
+target_include_directories(minisock_ws_test_support PUBLIC support)
+target_link_libraries(minisock_ws_test_support PUBLIC minisock_test_support OpenSSL::Crypto
+                                                      minisock_warnings minisock_sanitize)
+
+# The WebSocket client against bad servers (and wss against the embedded WsEchoServer).
+add_executable(minisock_ws_bad_server_tests integration/ws_bad_server_test.cpp)
+target_link_libraries(minisock_ws_bad_server_tests PRIVATE minisock minisock_servers minisock_ws_test_support
+                                                           GTest::gtest_main minisock_warnings minisock_sanitize)
+gtest_discover_tests(minisock_ws_bad_server_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)
