@@ -15,3 +15,9 @@ add_executable(minisock_ws_bad_server_tests integration/ws_bad_server_test.cpp)
 target_link_libraries(minisock_ws_bad_server_tests PRIVATE minisock minisock_servers minisock_ws_test_support
                                                            GTest::gtest_main minisock_warnings minisock_sanitize)
 gtest_discover_tests(minisock_ws_bad_server_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)
+
+# Fault injection (issue 7): stalled readers, close-then-send, oversize, TLS 1.0, churn, threads.
+add_executable(minisock_fault_tests integration/faults_test.cpp)
+target_link_libraries(minisock_fault_tests PRIVATE minisock minisock_servers minisock_ws_test_support OpenSSL::SSL
+                                                   GTest::gtest_main minisock_warnings minisock_sanitize)
+gtest_discover_tests(minisock_fault_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300 LABELS integration)
