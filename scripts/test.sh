@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds and runs every test: a normal build (release preset, with the installed-package
-# consumer test) and an AddressSanitizer + UndefinedBehaviorSanitizer build (LeakSanitizer on).
+# Builds and runs every test three times: a normal build (release preset, with the
+# installed-package consumer test and a small soak), an AddressSanitizer +
+# UndefinedBehaviorSanitizer build (LeakSanitizer on), and a ThreadSanitizer build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
 start=$(date +%s)
-for preset in release asan; do
+for preset in release asan tsan; do
   echo "=== $preset: build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
