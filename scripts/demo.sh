@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# The main job: builds minisock (release preset) and runs the demo against embedded loopback
-# servers, printing every event.
+# The main job: builds minisock (release preset) and runs `minisock demo`: the seed examples
+# (TCPSocket, UDPSocket, connectSocket/SocketTask and the global calls) against embedded
+# loopback servers, printing every event.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target tcp_socket_example udp_socket_example socket_task_example
-echo "=== TCPSocket"
-./build/release/examples/tcp_socket_example
-echo "=== UDPSocket"
-./build/release/examples/udp_socket_example
-echo "=== SocketTask (WebSocket)"
-./build/release/examples/socket_task_example
+cmake --build --preset release --target minisock_cli
+./build/release/tools/minisock/minisock demo

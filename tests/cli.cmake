@@ -2,6 +2,9 @@
 # user would. Included from tests/CMakeLists.txt when the tool is built. Targets defined here:
 #   minisock_cli_tests (tests/integration/cli_test.cpp, tests/support/fake_autobahn.cpp)
 
+if(NOT TARGET minisock_cli)
+  return()  # the tool is not built (MINISOCK_BUILD_TOOLS=OFF)
+endif()
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
 
 # The fake Autobahn fuzzing server uses Beast and Asio, compiled once inside the minisock

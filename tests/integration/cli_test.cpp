@@ -43,8 +43,7 @@ class Child {
     ::signal(SIGPIPE, SIG_IGN);  // writing to a child that has exited must not kill the test
     args.insert(args.begin(), MINISOCK_CLI_PATH);
     int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-        ::pipe2(err, O_CLOEXEC) != 0)
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
       throw std::runtime_error("pipe2 failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -258,8 +257,8 @@ TEST(CliTest, UsageErrorsExit64WithAMessageOnStderr) {
       {"udp", "127.0.0.1", "9", "--bind", "-1"},   // bad bind port
       {"tcp", "127.0.0.1", "9", "--policy", "x"},  // unknown policy
       {"tcp", "127.0.0.1", "9", "--timeout", "0"},
-      {"ws", "http://127.0.0.1/"},                         // not ws:// or wss://
-      {"ws", "ws://127.0.0.1:1/", "--header", "NoColon"},  // malformed header
+      {"ws", "http://127.0.0.1/"},                            // not ws:// or wss://
+      {"ws", "ws://127.0.0.1:1/", "--header", "NoColon"},     // malformed header
       {"ws", "ws://127.0.0.1:1/", "--header", "Referer: x"},  // refused by the library
       {"serve", "--cert", "/nonexistent.pem"},
   };
@@ -285,6 +284,18 @@ TEST(CliTest, TcpSendsEachLineAndPrintsTheEchoThenExitsZeroAtEndOfInput) {
   EXPECT_EQ(tcp.exitCode(), 0) << tcp.err();
   EXPECT_EQ(tcp.out(), "hello\nsecond line\n");
   EXPECT_NE(tcp.err().find("connected"), std::string::npos) << tcp.err();
+}
+
+TEST(CliTest, PipedInputShowsTheEchoBeforeTheDefaultWaitEnds) {
+  // `echo hello | minisock tcp …`: after the end of input the reply still gets printed (the
+  // default --wait keeps receiving for 1 s of silence), then the connection closes.
+  Serve serve({"--tcp", "0", "--udp", "0"}, 2);
+  const Result tcp = run({"tcp", "127.0.0.1", std::to_string(serve.port("tcp"))}, "hello\n");
+  EXPECT_EQ(tcp.code, 0) << tcp.err;
+  EXPECT_EQ(tcp.out, "hello\n");
+  const Result udp = run({"udp", "127.0.0.1", std::to_string(serve.port("udp"))}, "ping\n");
+  EXPECT_EQ(udp.code, 0) << udp.err;
+  EXPECT_EQ(udp.out, "ping\n");
 }
 
 TEST(CliTest, TcpJsonPrintsOneParsableObjectPerEvent) {
@@ -417,6 +428,19 @@ TEST(CliTest, WsSendsTextAndBinaryAndClosesWith1000AtEndOfInput) {
   EXPECT_EQ(list[1].at("data").as_string(), "4142");
   EXPECT_EQ(list[1].at("binary").as_bool(), true);
   EXPECT_EQ(list[2].at("code").as_int64(), 1000);
+}
+
+TEST(CliTest, WsReportsALineThatIsNotUtf8AndGoesOn) {
+  Serve serve({"--ws", "0"}, 1);
+  const std::string url = "ws://127.0.0.1:" + std::to_string(serve.port("ws")) + "/";
+  Child ws({"ws", url, "--wait", "0"});
+  ws.write("\xff\xfe\n");
+  ws.write("still open\n");
+  ASSERT_TRUE(ws.waitStdoutContains("still open\n")) << ws.err();
+  ws.closeStdin();
+  EXPECT_EQ(ws.exitCode(), 0) << ws.err();
+  EXPECT_EQ(ws.out(), "still open\n");
+  EXPECT_NE(ws.err().find("sendSocketMessage:fail"), std::string::npos) << ws.err();
 }
 
 TEST(CliTest, WssWorksWithTheThrowawayCertificateOfServe) {
@@ -558,14 +582,14 @@ TEST(CliTest, ServeOnAPortInUseExits69) {
 TEST(CliTest, DemoRunsTheSeedExamplesAndExitsZero) {
   const Result r = run({"demo"});
   EXPECT_EQ(r.code, 0) << r.err;
-  for (const char* expected : {
-           "[tcp] onConnect", "[tcp] onMessage \"hello, how are you\"", "[tcp] onClose",
-           "[blocked-port] onError errCode=-3", "[udp] onListening",
-           "[udp] onMessage \"hello, udp\"", "[udp] onClose", "[ws] onSuccess (connectSocket:ok)",
-           "[ws] onOpen", "[ws] onMessage \"xxx\"", "[ws] onClose code 1000",
-           "[ws-protocol] onOpen protocol \"protocol1\"", "[global] onSocketOpen",
-           "[global] onSocketMessage \"via sendSocketMessage\"", "[global] onSocketClose code 1000",
-           "sockets still held by the runtime: 0"})
+  for (const char* expected :
+       {"[tcp] onConnect", "[tcp] onMessage \"hello, how are you\"", "[tcp] onClose",
+        "[blocked-port] onError errCode=-3", "[udp] onListening", "[udp] onMessage \"hello, udp\"",
+        "[udp] onClose", "[ws] onSuccess (connectSocket:ok)", "[ws] onOpen",
+        "[ws] onMessage \"xxx\"", "[ws] onClose code 1000",
+        "[ws-protocol] onOpen protocol \"protocol1\"", "[global] onSocketOpen",
+        "[global] onSocketMessage \"via sendSocketMessage\"", "[global] onSocketClose code 1000",
+        "sockets still held by the runtime: 0"})
     EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }
 

@@ -19,8 +19,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-using asio::ip::tcp;
 using asio::use_awaitable;
+using asio::ip::tcp;
 
 /// The value of `key` in the query of `target` ("/runCase?case=1&agent=a"), or "".
 std::string queryValue(const std::string& target, const std::string& key) {

@@ -1,0 +1,22 @@
+#pragma once
+/// @file The subcommands: each adds itself to the CLI11 app and returns its runner.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace minisock::cli {
+
+/// A subcommand: its CLI11 app and what runs it (after parsing) returning the exit status.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run{};
+};
+
+Command addServeCommand(CLI::App& app);     // serve.cpp
+Command addTcpCommand(CLI::App& app);       // tcp.cpp
+Command addUdpCommand(CLI::App& app);       // udp.cpp
+Command addWsCommand(CLI::App& app);        // ws.cpp
+Command addAutobahnCommand(CLI::App& app);  // autobahn.cpp
+Command addDemoCommand(CLI::App& app);      // demo.cpp
+
+}  // namespace minisock::cli

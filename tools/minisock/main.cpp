@@ -1,0 +1,36 @@
+// minisock: the command-line tool on the library. See docs/CLI.md.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <vector>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#ifndef MINISOCK_VERSION
+#define MINISOCK_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace minisock::cli;
+  CLI::App app(
+      "minisock: try TCP, UDP and WebSocket by hand, or from scripts, with the mini-program "
+      "socket API (policy default: development).",
+      "minisock");
+  app.set_version_flag("--version", std::string("minisock ") + MINISOCK_VERSION);
+  app.require_subcommand(1);
+  app.footer(exitCodesHelp());
+
+  const std::vector<Command> commands = {addServeCommand(app),    addTcpCommand(app),
+                                         addUdpCommand(app),      addWsCommand(app),
+                                         addAutobahnCommand(app), addDemoCommand(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is a usage error (64).
+    const int status = app.exit(e, std::cout, std::cerr);
+    return status == 0 ? kExitOk : kExitUsage;
+  }
+  for (const auto& command : commands)
+    if (command.app->parsed()) return command.run();
+  return kExitUsage;
+}
