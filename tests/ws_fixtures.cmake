@@ -21,3 +21,16 @@ add_executable(minisock_fault_tests integration/faults_test.cpp)
 target_link_libraries(minisock_fault_tests PRIVATE minisock minisock_servers minisock_ws_test_support OpenSSL::SSL
                                                    GTest::gtest_main minisock_warnings minisock_sanitize)
 gtest_discover_tests(minisock_fault_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300 LABELS integration)
+
+# RFC 6455 client conformance, case by case in the manner of Autobahn|Testsuite's fuzzing
+# server (tests/integration/ws_conformance_test.cpp). zlib (when found) makes the raw-deflate
+# payloads of the permessage-deflate cases.
+add_executable(minisock_ws_conformance_tests integration/ws_conformance_test.cpp)
+target_link_libraries(minisock_ws_conformance_tests PRIVATE minisock minisock_servers minisock_ws_test_support
+                                                            GTest::gtest_main minisock_warnings minisock_sanitize)
+find_package(ZLIB QUIET)
+if(ZLIB_FOUND)
+  target_link_libraries(minisock_ws_conformance_tests PRIVATE ZLIB::ZLIB)
+  target_compile_definitions(minisock_ws_conformance_tests PRIVATE MINISOCK_TEST_HAVE_ZLIB=1)
+endif()
+gtest_discover_tests(minisock_ws_conformance_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 #include "core/utf8.hpp"
 
@@ -133,6 +134,65 @@ std::string checkProtocols(const std::vector<std::string>& protocols) {
   return {};
 }
 
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 7692 section 5: a client fails the connection on an unknown, repeated or invalid
+// permessage-deflate parameter in the server's answer (Beast 1.81 silently turns compression
+// off instead, and the two ends then disagree about it).
+std::string checkDeflateParameters(std::string_view parameters) {
+  bool seen[4] = {false, false, false, false};
+  static constexpr std::string_view kNames[4] = {
+      "server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits",
+      "client_max_window_bits"};
+  while (!parameters.empty()) {
+    const auto semicolon = parameters.find(';');
+    const std::string_view item = trim(parameters.substr(0, semicolon));
+    parameters =
+        semicolon == std::string_view::npos ? std::string_view() : parameters.substr(semicolon + 1);
+    if (item.empty()) continue;
+    const auto equals = item.find('=');
+    const std::string_view name = trim(item.substr(0, equals));
+    std::optional<std::string_view> value;
+    if (equals != std::string_view::npos) {
+      std::string_view v = trim(item.substr(equals + 1));
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      value = v;
+    }
+    int index = -1;
+    for (int i = 0; i < 4; ++i) {
+      if (name == kNames[i]) index = i;
+    }
+    const std::string shown(name.substr(0, 64));
+    if (index < 0)
+      return "server answered permessage-deflate with an unknown parameter '" + shown + "'";
+    if (seen[index])
+      return "server answered permessage-deflate with parameter '" + shown + "' twice";
+    seen[index] = true;
+    if (index < 2) {
+      if (value)
+        return "server answered permessage-deflate with a value for '" + shown +
+               "', which takes none";
+      continue;
+    }
+    // Window bits: a decimal 8-15 without leading zeros, and a response must carry it.
+    const bool valid = value && (value->size() == 1 ? (*value)[0] >= '8' && (*value)[0] <= '9'
+                                                    : value->size() == 2 && (*value)[0] == '1' &&
+                                                          (*value)[1] >= '0' && (*value)[1] <= '5');
+    if (!valid) {
+      return "server answered permessage-deflate with an invalid " + shown + " (must be 8-15)";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string checkUpgradeResponse(const std::vector<std::string>& offeredProtocols,
                                  bool deflateOffered, std::string_view protocolHeader,
                                  std::string_view extensionsHeader) {
@@ -142,17 +202,25 @@ std::string checkUpgradeResponse(const std::vector<std::string>& offeredProtocol
            "' that the client did not offer";
   }
   std::string_view rest = extensionsHeader;
+  int deflates = 0;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    item = item.substr(0, item.find(';'));
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty() && (!deflateOffered || item != "permessage-deflate")) {
-      return "server accepted extension '" + std::string(item.substr(0, 64)) +
+    const std::string_view element = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const auto semicolon = element.find(';');
+    const std::string_view name = trim(element.substr(0, semicolon));
+    if (name.empty()) continue;
+    if (!deflateOffered || name != "permessage-deflate") {
+      return "server accepted extension '" + std::string(name.substr(0, 64)) +
              "' that the client did not offer";
     }
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (++deflates > 1) return "server accepted permessage-deflate twice";
+    if (semicolon != std::string_view::npos) {
+      if (std::string problem = checkDeflateParameters(element.substr(semicolon + 1));
+          !problem.empty()) {
+        return problem;
+      }
+    }
   }
   return {};
 }

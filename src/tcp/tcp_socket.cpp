@@ -266,13 +266,24 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
 }
 
 void TCPSocketImpl::startConnect(std::vector<tcp::endpoint> endpoints, const std::string&) {
-  boost::asio::async_connect(
-      io_->socket, std::move(endpoints),
-      [self = self()](const boost::system::error_code& ec, const tcp::endpoint& remote) {
-        if (self->aborted_ || self->state_ != State::connecting) return;
-        if (ec) return self->fail(fromAsio("connect socket", ec));
-        self->onConnected(remote);
-      });
+  auto done = [self = self()](const boost::system::error_code& ec, const tcp::endpoint& remote) {
+    if (self->aborted_ || self->state_ != State::connecting) return;
+    if (ec) return self->fail(fromAsio("connect socket", ec));
+    self->onConnected(remote);
+  };
+  if (endpoints.size() == 1) {
+    // Opened here so that a failure (EMFILE, …) is reported with its errno; Asio's range
+    // connect reports any failed open as "Operation canceled".
+    boost::system::error_code ec;
+    io_->socket.open(endpoints.front().protocol(), ec);
+    if (ec) return fail(fromAsio("connect socket", ec));
+    io_->socket.async_connect(
+        endpoints.front(), [done, remote = endpoints.front()](const boost::system::error_code& e) {
+          done(e, remote);
+        });
+    return;
+  }
+  boost::asio::async_connect(io_->socket, std::move(endpoints), std::move(done));
 }
 
 void TCPSocketImpl::onConnected(const tcp::endpoint& remote) {

@@ -4,6 +4,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/option.hpp>
+#include <boost/beast/zlib/error.hpp>
 
 #include "core/asio_errors.hpp"
 #include "core/utf8.hpp"
@@ -40,8 +41,9 @@ struct RequestDecorator {
 // What the client sent in its close frame when Beast failed the connection for `ec`.
 int closeCodeFor(const boost::system::error_code& ec) {
   if (ec == websocket::error::message_too_big) return 1009;
-  if (ec == websocket::error::bad_frame_payload || ec == websocket::error::bad_close_payload)
-    return 1007;
+  // Beast 1.81 answers every malformed close payload (even a reason that is not UTF-8) with
+  // 1002, which protocol_violation below reports: the code actually sent.
+  if (ec == websocket::error::bad_frame_payload) return 1007;
   if (ec == websocket::condition::protocol_violation) return 1002;
   return 1006;
 }
@@ -239,6 +241,11 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
 
 void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
   connectStart_ = Clock::now();
+  if (endpoints.size() == 1) {  // opened here so that EMFILE and the like keep their errno
+    boost::system::error_code ec;
+    lowest().open(endpoints.front().protocol(), ec);
+    if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+  }
   boost::asio::async_connect(
       lowest(), std::move(endpoints),
       [self = self()](const boost::system::error_code& ec, const tcp::endpoint&) {
@@ -386,6 +393,15 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
           1006, "");
     }
     const int code = closeCodeFor(ec);
+    if (ec.category() ==
+        boost::beast::zlib::make_error_code(boost::beast::zlib::error::need_buffers).category()) {
+      // Beast stops on an inflate error without a close frame: nothing was exchanged (1006).
+      return finish(
+          makeError(ErrorCode::systemError,
+                    "webSocket protocol error from the server: invalid compressed data (" +
+                        ec.message() + ")"),
+          1006, "");
+    }
     ErrorEvent error = code == 1006
                            ? fromAsio("network interrupted", ec)
                            : makeError(ErrorCode::systemError,

@@ -58,6 +58,26 @@ TEST(WsOptions, UpgradeResponseMustMatchWhatWasOffered) {
   EXPECT_NE(checkUpgradeResponse({}, true, "", "permessage-deflate, x-webkit-deflate-frame"), "");
 }
 
+TEST(WsOptions, PermessageDeflateParametersAreValidated) {
+  for (const char* ok : {"permessage-deflate", "permessage-deflate; server_no_context_takeover",
+                         "permessage-deflate; client_max_window_bits=15; server_max_window_bits=8",
+                         "permessage-deflate; server_max_window_bits=\"12\"",
+                         "permessage-deflate;client_no_context_takeover"}) {
+    EXPECT_EQ(checkUpgradeResponse({}, true, "", ok), "") << ok;
+  }
+  for (const char* bad :
+       {"permessage-deflate; server_max_window_bits=7",
+        "permessage-deflate; server_max_window_bits=16",
+        "permessage-deflate; server_max_window_bits",
+        "permessage-deflate; server_max_window_bits=010",
+        "permessage-deflate; client_max_window_bits=7", "permessage-deflate; foo=1",
+        "permessage-deflate; server_no_context_takeover=1",
+        "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+        "permessage-deflate, permessage-deflate"}) {
+    EXPECT_NE(checkUpgradeResponse({}, true, "", bad), "") << bad;
+  }
+}
+
 TEST(Utf8, ValidationAndIncompleteTails) {
   EXPECT_TRUE(isValidUtf8("héllo ✓ 𝄞"));
   EXPECT_FALSE(isValidUtf8("\xC3\x28"));
