@@ -9,6 +9,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/asio_errors.hpp"
 #include "minisock/runtime.hpp"
@@ -137,12 +138,22 @@ int UDPSocketImpl::bind(int port) {
   if (fd < 0) {
     const int e = errno;
     bindClaimed_ = false;  // a later bind() may try another port
-    return refuse(osError("bind socket", e));
-  }
-  if (!exec([self = self(), fd] { self->adopt(fd); })) {
-    ::close(fd);
+    refuse(osError("bind socket", e));
+    // Sends queued on the loop while this bind was claimed bind implicitly now.
+    exec([self = self()] { self->resumeAfterFailedBind(); });
     return 0;
   }
+  // The descriptor travels in a holder that closes it if the adopt never runs (the runtime
+  // destroyed meanwhile).
+  struct Fd {
+    int fd;
+    explicit Fd(int f) : fd(f) {}
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  auto holder = std::make_shared<Fd>(fd);
+  if (!exec([self = self(), holder] { self->adopt(std::exchange(holder->fd, -1)); })) return 0;
   return boundPort;
 }
 
@@ -156,7 +167,9 @@ void UDPSocketImpl::adopt(int fd) {
   io_->socket.assign(v6_ ? udp::v6() : udp::v4(), fd, ec);
   if (ec) {
     ::close(fd);
-    return postError(fromAsio("bind socket", ec));
+    bindClaimed_ = false;
+    postError(fromAsio("bind socket", ec));
+    return resumeAfterFailedBind();
   }
   adopted_ = true;
   auto local = io_->socket.local_endpoint(ec);
@@ -169,6 +182,17 @@ void UDPSocketImpl::adopt(int fd) {
   });
   armRead();
   pump();
+}
+
+void UDPSocketImpl::resumeAfterFailedBind() {
+  if (aborted_ || closed_ || adopted_ || queue_.empty()) return;
+  if (ensureBound("send")) return pump();
+  // Not even a free port: the queued datagrams cannot leave.
+  const std::size_t dropped = queue_.size();
+  queue_.clear();
+  postError(makeError(ErrorCode::systemError,
+                      "send fail: " + std::to_string(dropped) +
+                          " queued datagram(s) not sent: the socket could not be bound"));
 }
 
 bool UDPSocketImpl::ensureBound(const char* operation) {
@@ -251,7 +275,7 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
     // The common case: straight to the kernel, no copy.
     boost::system::error_code ec;
     p.bytes.clear();
-    if (p.broadcast) io_->socket.set_option(udp::socket::broadcast(true), ec);
+    applyBroadcast(p.broadcast, ec);
     const auto buffer = boost::asio::buffer(slice.data(), slice.size());
     if (write) {
       io_->socket.send(buffer, 0, ec);
@@ -269,8 +293,14 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
   pump();
 }
 
+void UDPSocketImpl::applyBroadcast(bool on, boost::system::error_code& ec) {
+  if (on == broadcast_) return;  // SO_BROADCAST follows each send's setBroadcast
+  io_->socket.set_option(udp::socket::broadcast(on), ec);
+  if (!ec) broadcast_ = on;
+}
+
 bool UDPSocketImpl::sendNow(Pending& p, boost::system::error_code& ec) {
-  if (p.broadcast) io_->socket.set_option(udp::socket::broadcast(true), ec);
+  applyBroadcast(p.broadcast, ec);
   const auto buffer = boost::asio::buffer(p.bytes);
   if (p.connected) {
     io_->socket.send(buffer, 0, ec);
@@ -337,12 +367,18 @@ void UDPSocketImpl::pump() {
     }
     if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
       writeArmed_ = true;
-      io_->socket.async_wait(udp::socket::wait_write,
-                             [self = self()](const boost::system::error_code& wec) {
-                               self->writeArmed_ = false;
-                               if (self->aborted_ || self->closed_ || wec) return;
-                               self->pump();
-                             });
+      io_->socket.async_wait(
+          udp::socket::wait_write, [self = self()](const boost::system::error_code& wec) {
+            self->writeArmed_ = false;
+            if (self->aborted_ || self->closed_ || wec == boost::asio::error::operation_aborted) {
+              return;
+            }
+            if (wec) {  // report and drop the datagram that waited
+              self->queue_.pop_front();
+              self->postError(fromAsio("send socket", wec));
+            }
+            self->pump();
+          });
       return;
     }
     queue_.pop_front();
@@ -432,7 +468,12 @@ void UDPSocketImpl::close() {
       if (self->io_->resolver) self->io_->resolver->cancel();
       self->io_->socket.close(ec);
     }
-    self->queue_.clear();
+    if (!self->queue_.empty()) {
+      self->postError(makeError(
+          ErrorCode::systemError,
+          "close: " + std::to_string(self->queue_.size()) + " queued datagram(s) were not sent"));
+      self->queue_.clear();
+    }
     self->defer([self] {
       if (self->aborted_) return;
       self->closeListeners.dispatch({});
@@ -488,12 +529,17 @@ void UDPSocketImpl::fillRemote(const sockaddr_storage& from, socklen_t length) {
   message_.remoteInfo.address = text;
 }
 
+void UDPSocketImpl::raiseDrops(std::uint64_t count) {
+  // Two sources (the stamp of a queued datagram, and the count now): keep it monotonic.
+  if (count > kernelDrops_.load()) kernelDrops_ = count;
+}
+
 void UDPSocketImpl::readKernelDrops(int fd) {
   std::uint32_t info[SK_MEMINFO_VARS] = {};
   socklen_t len = sizeof info;
   if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
       len > SK_MEMINFO_DROPS * sizeof(std::uint32_t)) {
-    kernelDrops_ = info[SK_MEMINFO_DROPS];
+    raiseDrops(info[SK_MEMINFO_DROPS]);
   }
 }
 
@@ -529,7 +575,7 @@ void UDPSocketImpl::onReadable(bool continued) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
         std::uint32_t dropped = 0;
         std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-        kernelDrops_ = dropped;  // the kernel's running count for this socket
+        raiseDrops(dropped);  // the kernel's running count when this datagram was queued
       }
     }
     const auto size = static_cast<std::size_t>(n);

@@ -73,6 +73,10 @@ class UDPSocketImpl final : public SocketBase {
   void armRead();
   void onReadable(bool continued);
   void readKernelDrops(int fd);
+  void raiseDrops(std::uint64_t count);
+  void applyBroadcast(bool on, boost::system::error_code& ec);
+  /// After a failed bind or adopt: binds implicitly for what was queued, or reports it.
+  void resumeAfterFailedBind();
   void postError(ErrorEvent error);
   void fillRemote(const sockaddr_storage& from, socklen_t length);
 
@@ -85,6 +89,7 @@ class UDPSocketImpl final : public SocketBase {
   bool adopted_ = false;
   bool writeArmed_ = false;
   bool connected_ = false;
+  bool broadcast_ = false;  // SO_BROADCAST as last set
   std::optional<int> ttl_;
   std::unique_ptr<Io> io_;
   std::deque<Pending> queue_;

@@ -1,6 +1,7 @@
 #include "minisock/socket_task.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/option.hpp>
@@ -20,6 +21,7 @@ namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
 constexpr auto kClosingHandshakeTimeout = std::chrono::seconds(5);
+constexpr auto kClosingDeadline = std::chrono::seconds(15);  // queued messages + the handshake
 constexpr std::size_t kReadBufferKeep = 64 * 1024;  // larger read buffers are released after use
 constexpr int kNetworkInterrupted = static_cast<int>(UnifiedErrno::networkInterrupted);
 
@@ -103,6 +105,7 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
   timer_.reset();
   for (const auto& pending : sendQueue_) buffered_ -= sizeOf(pending.data);
   sendQueue_.clear();
+  if (inFlight_) buffered_ -= sizeOf(inFlight_->data);
   openListeners.clear();
   messageListeners.clear();
   errorListeners.clear();
@@ -141,9 +144,9 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
         "invalid timeout " + std::to_string(option_.timeout.count()) + " ms (must be 1-60000)", 0,
         ErrorCode::systemError);
   }
-  if (option_.heartbeat.count() < 0) {
+  if (option_.heartbeat.count() < 0 || option_.heartbeat > std::chrono::hours(24)) {
     return refuse("invalid heartbeat " + std::to_string(option_.heartbeat.count()) +
-                      " ms (must not be negative)",
+                      " ms (must be 0, off, up to 24 hours)",
                   0, ErrorCode::systemError);
   }
   if (std::string problem = checkHeaders(option_.header); !problem.empty()) {
@@ -317,10 +320,23 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   }
   // Beast 1.81 accepts a subprotocol or an extension the client never offered; RFC 6455
   // requires the client to fail the connection.
-  const std::string protocol(response_[http::field::sec_websocket_protocol]);
+  // Every field counts: a second Sec-WebSocket-Protocol or -Extensions field must not slip
+  // past the check (operator[] sees only the first).
+  std::string protocol, extensions;
+  int protocolFields = 0;
+  for (const auto& field : response_) {
+    if (field.name() == http::field::sec_websocket_protocol) {
+      ++protocolFields;
+      protocol = std::string(field.value());
+    } else if (field.name() == http::field::sec_websocket_extensions) {
+      extensions += (extensions.empty() ? "" : ", ") + std::string(field.value());
+    }
+  }
+  if (protocolFields > 1 || protocol.find(',') != std::string::npos) {
+    return failOpening("server answered with more than one subprotocol");
+  }
   if (std::string problem =
-          checkUpgradeResponse(option_.protocols, option_.perMessageDeflate, protocol,
-                               response_[http::field::sec_websocket_extensions]);
+          checkUpgradeResponse(option_.protocols, option_.perMessageDeflate, protocol, extensions);
       !problem.empty()) {
     return failOpening(problem);
   }
@@ -376,13 +392,23 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (ec) {
     if (ec == boost::asio::error::operation_aborted) return;
-    if (ec == websocket::error::closed) {  // the server's close frame (Beast has answered it)
+    const bool closedWithoutNotify =
+        ec == boost::asio::ssl::error::stream_truncated &&
+        withWs([](auto& ws) { return ws.reason().code != websocket::close_code::none; });
+    if (ec == websocket::error::closed ||
+        closedWithoutNotify) {  // the server's close frame (answered)
       const auto reason = withWs([](auto& ws) { return ws.reason(); });
       const int code = reason.code != websocket::close_code::none
                            ? static_cast<int>(reason.code)
                            : (closeStarted_ ? closeCode_ : 1005);
       if (pendingError_) return finish(pendingError_, closeCode_, "");
       return finish(std::nullopt, code, std::string(reason.reason.c_str()));
+    }
+    if (ec == boost::beast::error::timeout && closeStarted_) {
+      return finish(makeError(ErrorCode::systemError,
+                              "closeSocket: the server did not answer the close frame within 5 s",
+                              kNetworkInterrupted),
+                    1006, "");
     }
     if (ec == boost::beast::error::timeout) {
       return finish(
@@ -470,7 +496,9 @@ void SocketTaskImpl::writeNext() {
     return;
   }
   writing_ = true;
-  const auto& front = sendQueue_.front();
+  inFlight_ = std::move(sendQueue_.front());
+  sendQueue_.pop_front();
+  const auto& front = *inFlight_;
   withWs([&](auto& ws) {
     const bool text = std::holds_alternative<std::string>(front.data);
     ws.text(text);
@@ -483,14 +511,25 @@ void SocketTaskImpl::writeNext() {
 }
 
 void SocketTaskImpl::onWritten(const boost::system::error_code& ec) {
-  if (aborted_) return;
-  SocketTask::SendOption sent = std::move(sendQueue_.front());
-  sendQueue_.pop_front();
+  if (aborted_ || !inFlight_) return;
+  // The message stayed in inFlight_ until now, even across finish(): Beast reads from it.
+  SocketTask::SendOption sent = std::move(*inFlight_);
+  inFlight_.reset();
+  writing_ = false;
   buffered_ -= sizeOf(sent.data);
+  if (readyState() == SocketTask::CLOSED) {
+    return postCallbacks(
+        sent.fail, sent.complete,
+        CallbackResult{"sendSocketMessage:fail the WebSocket closed before the message was sent",
+                       kNetworkInterrupted});
+  }
   if (ec) {
-    writing_ = false;
-    const std::string why = "sendSocketMessage:fail " + ec.message();
-    postCallbacks(sent.fail, sent.complete, CallbackResult{why, kNetworkInterrupted});
+    postCallbacks(sent.fail, sent.complete,
+                  CallbackResult{"sendSocketMessage:fail " + ec.message(), kNetworkInterrupted});
+    failQueuedSends();
+    // Aborted because the stream is closing (the server's close frame, or ours): the read or
+    // close handler reports how it ended. Anything else is a lost connection.
+    if (ec == boost::asio::error::operation_aborted) return;
     ErrorEvent error = fromAsio("webSocket network interrupted", ec);
     error.errNo = kNetworkInterrupted;
     return finish(std::move(error), 1006, "");
@@ -503,7 +542,38 @@ void SocketTaskImpl::onWritten(const boost::system::error_code& ec) {
     if (aborted_) return;
   }
   if (readyState() == SocketTask::CLOSED) return;
+  if (pendingError_) {  // a protocol failure: its close frame goes next, the queue was failed
+    if (!closeStarted_) startClosingHandshake();
+    return;
+  }
   writeNext();
+}
+
+void SocketTaskImpl::failQueuedSends() {
+  for (auto& pending : sendQueue_) {
+    buffered_ -= sizeOf(pending.data);
+    postCallbacks(
+        pending.fail, pending.complete,
+        CallbackResult{"sendSocketMessage:fail the WebSocket closed before the message was sent",
+                       kNetworkInterrupted});
+  }
+  sendQueue_.clear();
+}
+
+void SocketTaskImpl::armClosingDeadline() {
+  // Bounds the whole close: queued messages, then the closing handshake (Beast's own 5 s
+  // timeout starts only once the close frame can be written).
+  timer_->expires_after(kClosingDeadline);
+  timer_->async_wait([self = self()](const boost::system::error_code& ec) {
+    if (ec || self->aborted_ || self->readyState() != SocketTask::CLOSING) return;
+    const std::size_t unsent = self->bufferedAmount();
+    self->finish(makeError(ErrorCode::systemError,
+                           "closeSocket: the closing handshake did not finish within " +
+                               std::to_string(kClosingDeadline.count()) + " s (" +
+                               std::to_string(unsent) + " bytes of messages were not sent)",
+                           kNetworkInterrupted),
+                 1006, "");
+  });
 }
 
 // ---- closing ----
@@ -528,6 +598,7 @@ void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
       closeCode_ = option.code;
       closeReason_ = option.reason;
       postCallbacks(option.success, option.complete, CallbackResult{"closeSocket:ok", 0});
+      armClosingDeadline();
       if (!writing_) startClosingHandshake();  // else after the queued messages have left
       return;
     default:
@@ -547,7 +618,10 @@ void SocketTaskImpl::startClosingHandshake() {
 void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (pendingError_) return finish(pendingError_, closeCode_, "");
-  if (ec && ec != websocket::error::closed) {
+  const bool closedWithoutNotify =
+      ec == boost::asio::ssl::error::stream_truncated &&
+      withWs([](auto& ws) { return ws.reason().code != websocket::close_code::none; });
+  if (ec && ec != websocket::error::closed && !closedWithoutNotify) {
     ErrorEvent error =
         ec == boost::beast::error::timeout
             ? makeError(ErrorCode::systemError,
@@ -564,10 +638,13 @@ void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
 
 void SocketTaskImpl::protocolFailure(int code, std::string errMsg) {
   pendingError_ = makeError(ErrorCode::systemError, std::move(errMsg), 0);
+  if (closeStarted_) return;  // a close is already under way: it reports the error when done
+  if (readyState() == SocketTask::OPEN) armClosingDeadline();
   readyState_ = SocketTask::CLOSING;
   closeCode_ = code;
   closeReason_.clear();
-  if (!writing_) startClosingHandshake();
+  failQueuedSends();  // the connection is being failed: nothing more of the user's goes out
+  if (!writing_) startClosingHandshake();  // else right after the message being written
 }
 
 void SocketTaskImpl::failOpening(std::string reason, int errNo, ErrorCode code) {
@@ -585,14 +662,7 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
   if (timer_) timer_->cancel();
   if (resolver_) resolver_->cancel();
   if (ws_) lowest().close(ignored);
-  for (auto& pending : sendQueue_) {
-    postCallbacks(
-        pending.fail, pending.complete,
-        CallbackResult{"sendSocketMessage:fail the WebSocket closed before the message was sent",
-                       kNetworkInterrupted});
-  }
-  sendQueue_.clear();
-  buffered_ = 0;
+  failQueuedSends();  // the one in flight (inFlight_) is answered by onWritten
   if (error) {
     defer([self = self(), error = std::move(*error)] {
       if (self->aborted_) return;

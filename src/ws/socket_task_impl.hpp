@@ -72,6 +72,10 @@ class SocketTaskImpl final : public SocketBase {
   void doSend(SocketTask::SendOption& option);
   void writeNext();
   void onWritten(const boost::system::error_code& ec);
+  /// Fails every queued (not in-flight) send through its callbacks.
+  void failQueuedSends();
+  /// Bounds a close: finish() with an Error if still CLOSING after kClosingDeadline.
+  void armClosingDeadline();
   void doClose(SocketTask::CloseOption& option, bool global);
   void startClosingHandshake();
   void onClosed(const boost::system::error_code& ec);
@@ -102,6 +106,7 @@ class SocketTaskImpl final : public SocketBase {
   boost::beast::websocket::response_type response_;
   boost::beast::flat_buffer readBuffer_;
   std::deque<SocketTask::SendOption> sendQueue_;
+  std::optional<SocketTask::SendOption> inFlight_;  // being written: Beast reads from it
   int closeCode_ = 1000;
   std::string closeReason_;
   std::optional<ErrorEvent> pendingError_;  // set by protocolFailure while its close runs

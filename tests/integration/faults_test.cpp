@@ -281,3 +281,173 @@ TEST(Faults, EightThreadsCallTheSameSocketsAtOnce) {
   udp->close();
   rt.stop();
 }
+
+// Found by fuzzing: a second Sec-WebSocket-Protocol or Sec-WebSocket-Extensions field in the
+// 101 answer must not slip past the check of what was offered.
+TEST(Faults, DuplicateProtocolOrExtensionFieldsInTheUpgradeAnswerAreRefused) {
+  for (const char* extra :
+       {"Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: evil\r\n",
+        "Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Extensions: x-evil\r\n"}) {
+    WsScriptedServer server([extra](ScriptedConnection& c) {
+      c.sendHandshake(extra);
+      c.waitForPeerClose(5s);
+    });
+    WsRecorder rec;
+    Runtime rt;
+    auto task = rt.connectSocket(
+        {.url = server.url("/"), .protocols = {"chat"}, .perMessageDeflate = true});
+    rec.attach(*task);
+    ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+    EXPECT_EQ((std::vector<std::string>{"error", "close"}), rec.order) << extra;
+    EXPECT_EQ(rec.closes.at(0).code, 1006);
+  }
+}
+
+// Review C1: the server's close frame (or a reset) arrives while large sends are in flight:
+// every send is answered exactly once, the accounting returns to 0, the close is reported.
+TEST(Faults, ServerClosesWhileLargeSendsAreInFlight) {
+  WsScriptedServer server([](ScriptedConnection& c) {
+    c.sendHandshake();
+    (void)c.readFrame(10s);
+    c.sendClose(4000, "bye");
+    for (int i = 0; i < 200; ++i) {  // drain until the client's close frame (bounded)
+      auto f = c.readFrame(10s);
+      if (!f || f->opcode == 0x8) break;
+    }
+    c.waitForPeerClose(5s);
+  });
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = server.url("/")});
+  rec.attach(*task);
+  int answered = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    for (int i = 0; i < 20; ++i) {
+      task->send({.data = std::string(256u << 10, 'q'),
+                  .complete = [&](const CallbackResult&) { ++answered; }});
+    }
+  });
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty() && answered == 20; }, 30s));
+  EXPECT_EQ(answered, 20);
+  EXPECT_EQ(task->bufferedAmount(), 0u);
+  EXPECT_EQ(rec.closes[0].code, 4000);
+  EXPECT_EQ(rec.closes[0].reason, "bye");
+  EXPECT_TRUE(drained(rt));
+}
+
+TEST(Faults, ResetWhileLargeSendsAreInFlight) {
+  WsScriptedServer server([](ScriptedConnection& c) {
+    c.sendHandshake();
+    (void)c.readFrame(10s);
+    c.reset();
+  });
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = server.url("/")});
+  rec.attach(*task);
+  int answered = 0, failed = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    for (int i = 0; i < 20; ++i) {
+      task->send({.data = std::string(1u << 20, 'r'),
+                  .fail = [&](const CallbackResult&) { ++failed; },
+                  .complete = [&](const CallbackResult&) { ++answered; }});
+    }
+  });
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty() && answered == 20; }, 30s));
+  EXPECT_EQ(answered, 20);
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(task->bufferedAmount(), 0u);
+  EXPECT_EQ((std::vector<std::string>{"open", "error", "close"}), rec.order);
+  EXPECT_EQ(rec.closes[0].code, 1006);
+}
+
+// Review C2: close() must end even when the server stops reading (bounded: 15 s).
+TEST(Faults, CloseEndsEvenWhenTheServerStopsReading) {
+  std::atomic<bool> done{false};
+  WsScriptedServer server([&](ScriptedConnection& c) {
+    c.sendHandshake();
+    waitFor(done, std::atomic<bool>{false}, 40s);  // never reads a byte
+  });
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = server.url("/")});
+  rec.attach(*task);
+  int answered = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    for (int i = 0; i < 16; ++i) {
+      task->send({.data = std::string(4u << 20, 's'),
+                  .complete = [&](const CallbackResult&) { ++answered; }});
+    }
+    task->close();
+  });
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty() && answered == 16; }, 40s));
+  EXPECT_EQ((std::vector<std::string>{"open", "error", "close"}), rec.order);
+  EXPECT_NE(rec.errors.at(0).errMsg.find("did not finish within 15 s"), std::string::npos)
+      << rec.errors[0].errMsg;
+  EXPECT_EQ(rec.closes[0].code, 1006);
+  EXPECT_EQ(task->bufferedAmount(), 0u);
+  done = true;
+}
+
+// Review S1: a server that reads the close frame and never answers it.
+TEST(Faults, ServerThatNeverAnswersTheCloseFrame) {
+  WsScriptedServer server([](ScriptedConnection& c) {
+    c.sendHandshake();
+    (void)c.readFrame(10s);   // the client's close frame
+    c.waitForPeerClose(20s);  // and silence
+  });
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = server.url("/")});
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) { task->close({.code = 4002}); });
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty(); }, 20s));
+  EXPECT_EQ((std::vector<std::string>{"open", "error", "close"}), rec.order);
+  EXPECT_NE(rec.errors.at(0).errMsg.find("did not answer the close frame within 5 s"),
+            std::string::npos)
+      << rec.errors[0].errMsg;
+  EXPECT_EQ(rec.closes[0].code, 1006);
+}
+
+TEST(Faults, HeartbeatPingsAndFailsADeadConnection) {
+  Outbox<int> pingOpcode;
+  WsScriptedServer server([&](ScriptedConnection& c) {
+    c.sendHandshake();
+    auto f = c.readFrame(10s);  // the client's ping after the quiet period
+    pingOpcode.set(f ? f->opcode : -1);
+    c.waitForPeerClose(10s);  // never answers anything
+  });
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = server.url("/"), .heartbeat = 300ms});
+  rec.attach(*task);
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return !rec.closes.empty(); }, 20s));
+  EXPECT_EQ((std::vector<std::string>{"open", "error", "close"}), rec.order);
+  EXPECT_NE(rec.errors.at(0).errMsg.find("heartbeat"), std::string::npos) << rec.errors[0].errMsg;
+  EXPECT_EQ(rec.errors[0].errNo, 600003);
+  EXPECT_EQ(rec.closes[0].code, 1006);
+  ASSERT_TRUE(pingOpcode.ready());
+  EXPECT_EQ(pingOpcode.get(), 0x9);
+}
+
+TEST(Faults, UdpCloseReportsDatagramsStillQueued) {
+  Runtime rt;
+  auto udp = rt.createUDPSocket();
+  std::vector<std::string> errors;
+  int closes = 0;
+  udp->onError([&](const ErrorEvent& e) { errors.push_back(e.errMsg); });
+  udp->onClose([&](const UDPSocket::CloseEvent&) { ++closes; });
+  udp->bind();
+  udp->send({.address = "localhost",
+             .port = 9,
+             .message = "waits for the name"});  // queued behind resolution
+  udp->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return closes == 1; }));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("1 queued datagram(s) were not sent"), std::string::npos) << errors[0];
+}
