@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libboost1.81-dev libboost-json1.81-dev libssl-dev openssl
+  libboost1.81-dev libboost-json1.81-dev libssl-dev openssl zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   iproute2
 )
