@@ -2,6 +2,7 @@
 // writes, every write overload, peer FIN and reset, refusal and timeout.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -124,11 +125,19 @@ TEST(TCPSocket, PeerFinDeliversRemainingDataThenCloseWithoutError) {
 }
 
 TEST(TCPSocket, PeerResetGivesErrorWithErrnoThenClose) {
-  RawServer peer([](int fd, const std::atomic<bool>&) { closeWithReset(fd); });
+  // The peer resets only after a byte the client sends on Connect: a reset racing the
+  // handshake would (legitimately) fail the connect itself with ECONNRESET instead.
+  RawServer peer([](int fd, const std::atomic<bool>&) {
+    pollfd p{fd, POLLIN, 0};
+    char byte;
+    if (::poll(&p, 1, 10000) == 1) (void)::recv(fd, &byte, 1, 0);
+    closeWithReset(fd);
+  });
   Recorder rec;
   Runtime rt;
   auto tcp = rt.createTCPSocket();
   rec.attach(*tcp);
+  tcp->onConnect([&](const TCPSocket::ConnectEvent&) { tcp->write("x"); });
   tcp->connect({.address = "127.0.0.1", .port = peer.port()});
   ASSERT_TRUE(runUntil(rt, [&] { return rec.closes == 1; }));
   EXPECT_EQ((std::vector<std::string>{"connect", "error", "close"}), rec.order);
