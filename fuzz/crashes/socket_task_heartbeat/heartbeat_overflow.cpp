@@ -1,3 +1,5 @@
+// Status: fixed (7fc7078: heartbeat capped at 24 h; this now gets
+// "connectSocket:fail invalid heartbeat ... ms" and Close 1006). Kept as a regression program.
 // Reproducer (found reading SocketTaskImpl while writing the fuzzers, not by a fuzzer):
 // a heartbeat above ~4.6e12 ms overflows in src/ws/socket_task.cpp onHandshake,
 // `t.idle_timeout = option_.heartbeat * 2` (signed overflow, then the ms -> ns conversion).
