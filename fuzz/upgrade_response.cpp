@@ -192,8 +192,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                "permessage-deflate; client_max_window_bits=15; "
                                "server_no_context_takeover")
               .empty());
-    CHECK(checkUpgradeResponse(offered, true, "", "permessage-deflate; server_max_window_bits=\"10\"")
-              .empty());
+    CHECK(
+        checkUpgradeResponse(offered, true, "", "permessage-deflate; server_max_window_bits=\"10\"")
+            .empty());
   }
   for (const auto& p : offered) CHECK(checkUpgradeResponse(offered, deflateOffered, p, "").empty());
   return 0;
