@@ -56,6 +56,14 @@ void reportListenerException(const char* what) noexcept {
                what);
 }
 
+std::string quoted(std::string_view text) {
+  std::string out = "'";
+  for (unsigned char c : text.substr(0, 255))
+    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  if (text.size() > 255) out += "...";
+  return out + "'";
+}
+
 ErrorEvent makeError(ErrorCode code, std::string errMsg, int errNo) {
   return ErrorEvent{std::move(errMsg), static_cast<int>(code), errNo};
 }

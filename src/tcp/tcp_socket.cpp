@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "core/address.hpp"
+#include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
 #include "tcp/tcp_socket_impl.hpp"
 
@@ -28,36 +29,6 @@ bool validBSSID(std::string_view s) {
     if (i % 3 == 2 ? c != ':' : !std::isxdigit(c)) return false;
   }
   return true;
-}
-
-// User text in an errMsg: printable ASCII only, bounded.
-std::string quoted(std::string_view s) {
-  std::string out = "'";
-  for (unsigned char c : s.substr(0, 255))
-    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  if (s.size() > 255) out += "...";
-  return out + "'";
-}
-
-IPAddress toIP(const boost::asio::ip::address& a) {
-  IPAddress ip;
-  if (a.is_v4()) {
-    auto b = a.to_v4().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  } else {
-    ip.v6 = true;
-    ip.bytes = a.to_v6().to_bytes();
-  }
-  return ip;
-}
-
-boost::asio::ip::address fromIP(const IPAddress& ip) {
-  if (!ip.v6) {
-    boost::asio::ip::address_v4::bytes_type b;
-    std::copy_n(ip.bytes.begin(), 4, b.begin());
-    return boost::asio::ip::address_v4(b);
-  }
-  return boost::asio::ip::address_v6(ip.bytes);
 }
 
 template <class Info>

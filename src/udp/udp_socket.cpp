@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
 #include "minisock/runtime.hpp"
 #include "udp/udp_socket_impl.hpp"
@@ -21,36 +22,8 @@ namespace {
 
 constexpr int kReadBurst = 64;  // datagrams per readiness before other work gets a turn
 
-std::string quoted(std::string_view s) {
-  std::string out = "'";
-  for (unsigned char c : s.substr(0, 255))
-    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  return out + "'";
-}
-
 std::span<const std::byte> bytesOf(const UDPSocket::Message& m) {
   return std::visit([](const auto& d) { return std::as_bytes(std::span(d.data(), d.size())); }, m);
-}
-
-IPAddress toIP(const boost::asio::ip::address& a) {
-  IPAddress ip;
-  if (a.is_v4()) {
-    auto b = a.to_v4().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  } else {
-    ip.v6 = true;
-    ip.bytes = a.to_v6().to_bytes();
-  }
-  return ip;
-}
-
-boost::asio::ip::address fromIP(const IPAddress& ip) {
-  if (!ip.v6) {
-    boost::asio::ip::address_v4::bytes_type b;
-    std::copy_n(ip.bytes.begin(), 4, b.begin());
-    return boost::asio::ip::address_v4(b);
-  }
-  return boost::asio::ip::address_v6(ip.bytes);
 }
 
 }  // namespace

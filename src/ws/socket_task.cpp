@@ -7,6 +7,7 @@
 #include <boost/beast/websocket/option.hpp>
 #include <boost/beast/zlib/error.hpp>
 
+#include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
 #include "core/utf8.hpp"
 #include "minisock/runtime.hpp"
@@ -217,16 +218,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
         std::vector<tcp::endpoint> endpoints;
         std::string refusal;
         for (const auto& entry : results) {
-          IPAddress ip;
-          const auto address = entry.endpoint().address();
-          if (address.is_v4()) {
-            auto b = address.to_v4().to_bytes();
-            std::copy(b.begin(), b.end(), ip.bytes.begin());
-          } else {
-            ip.v6 = true;
-            ip.bytes = address.to_v6().to_bytes();
-          }
-          std::string why = refuseResolvedAddress(self->core().policy, ip);
+          std::string why =
+              refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
           if (why.empty()) {
             endpoints.push_back(entry.endpoint());
           } else {
