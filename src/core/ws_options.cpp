@@ -97,8 +97,15 @@ std::string parseWsUrl(std::string_view url, WsUrl& out) {
     out.port = port;
     out.defaultPort = false;
   }
-  out.hostHeader = authority.front() == '[' ? "[" + out.host + "]" : out.host;
-  if (!out.defaultPort) out.hostHeader += ":" + std::to_string(out.port);
+  // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict for `"[" + host + "]"`.
+  out.hostHeader.clear();
+  if (authority.front() == '[') out.hostHeader += '[';
+  out.hostHeader += out.host;
+  if (authority.front() == '[') out.hostHeader += ']';
+  if (!out.defaultPort) {
+    out.hostHeader += ':';
+    out.hostHeader += std::to_string(out.port);
+  }
   return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <cstring>
 
 #include "core/address.hpp"
 #include "core/asio_address.hpp"
@@ -373,39 +374,60 @@ void TCPSocketImpl::armWrite() {
 // ---- read ----
 
 void TCPSocketImpl::armRead() {
+  // The pending read fills a small buffer of this socket's own. A short read tells Asio's
+  // reactor that the socket is drained, so the next read waits without a system call; a full
+  // one means more is queued, read at once into the Runtime's large buffer (onReadable).
   readArmed_ = true;
-  io_->socket.async_wait(tcp::socket::wait_read,
-                         [self = self()](const boost::system::error_code& ec) {
-                           self->readArmed_ = false;
-                           if (self->aborted_ || self->state_ == State::closed ||
-                               ec == boost::asio::error::operation_aborted)
-                             return;
-                           if (ec) return self->fail(fromAsio("read socket", ec));
-                           self->onReadable();
-                         });
+  io_->socket.async_read_some(boost::asio::buffer(head_),
+                              [self = self()](const boost::system::error_code& ec, std::size_t n) {
+                                self->readArmed_ = false;
+                                if (self->aborted_ || self->state_ == State::closed ||
+                                    ec == boost::asio::error::operation_aborted)
+                                  return;
+                                if (ec == boost::asio::error::eof) return self->onPeerEof();
+                                if (ec) return self->fail(fromAsio("read socket", ec));
+                                if (n < self->head_.size()) {
+                                  self->deliver(self->head_.data(), n);
+                                  if (!self->aborted_ && self->state_ != State::closed)
+                                    self->armRead();
+                                  return;
+                                }
+                                auto& buffer = self->core().receiveBuffer;
+                                std::memcpy(buffer.data(), self->head_.data(), n);
+                                self->onReadable(n);
+                              });
 }
 
-void TCPSocketImpl::onReadable() {
+void TCPSocketImpl::deliver(const std::byte* data, std::size_t n) {
+  if (state_ != State::open) return;  // while closing, data is read only to let the peer finish
+  message_.message = std::span<const std::byte>(data, n);
+  message_.remoteInfo.size = n;
+  messageListeners.dispatch(message_);
+}
+
+void TCPSocketImpl::onReadable(std::size_t have) {
+  // `have` bytes already sit at the start of the Runtime's buffer.
   auto& buffer = core().receiveBuffer;
   for (int turn = 0; turn < kReadBurst; ++turn) {
+    const std::size_t room = buffer.size() - have;
     boost::system::error_code ec;
-    const std::size_t n = io_->socket.read_some(boost::asio::buffer(buffer), ec);
-    // Only after EAGAIN is the wait re-armed: Asio registers a non-speculative wait with
-    // EPOLL_CTL_MOD, which reports readiness that arrived in between, so nothing is missed.
-    if (wouldBlock(ec)) return armRead();
-    if (ec == boost::asio::error::eof) return onPeerEof();
-    if (ec) return fail(fromAsio("read socket", ec));
-    if (state_ == State::open) {  // while closing, data is read only to let the peer finish
-      message_.message = std::span<const std::byte>(buffer.data(), n);
-      message_.remoteInfo.size = n;
-      messageListeners.dispatch(message_);
+    const std::size_t n =
+        io_->socket.read_some(boost::asio::buffer(buffer.data() + have, room), ec);
+    if (!ec) have += n;
+    const bool shortRead = ec || n < room;  // nothing more queued right now
+    if (have > 0 && (shortRead || have == buffer.size())) {
+      deliver(buffer.data(), have);
+      have = 0;
+      if (aborted_ || state_ == State::closed) return;
     }
-    if (aborted_ || state_ == State::closed) return;
+    if (ec == boost::asio::error::eof) return onPeerEof();
+    if (ec && !wouldBlock(ec)) return fail(fromAsio("read socket", ec));
+    if (shortRead) return armRead();
   }
   readArmed_ = true;
   defer([self = self()] {
     self->readArmed_ = false;
-    if (!self->aborted_ && self->state_ != State::closed) self->onReadable();
+    if (!self->aborted_ && self->state_ != State::closed) self->onReadable(0);
   });
 }
 

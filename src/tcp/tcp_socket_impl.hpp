@@ -6,6 +6,7 @@
 // per-connection read buffer). Writes: try the system call at once; whatever the OS does not
 // take waits in a WriteQueue and goes out as one gathered write when the socket is writable.
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -73,7 +74,10 @@ class TCPSocketImpl final : public SocketBase {
   void flush();
   void armWrite();
   void armRead();
-  void onReadable();
+  /// Continues reading into the Runtime's buffer, where `have` bytes already are.
+  void onReadable(std::size_t have);
+  /// One Message event for `n` received bytes (only while open).
+  void deliver(const std::byte* data, std::size_t n);
   void onPeerEof();
   void onFlushedWhileClosing();
   void doClose();
@@ -95,6 +99,7 @@ class TCPSocketImpl final : public SocketBase {
   bool peerEof_ = false;
   bool shutdownSent_ = false;
   bool readArmed_ = false;
+  std::array<std::byte, 256> head_{};  // the pending read's buffer (see armRead)
   bool writeArmed_ = false;
   std::uint64_t timerGeneration_ = 0;
   std::uint64_t bytesSent_ = 0;

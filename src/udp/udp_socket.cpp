@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
 #include <cstring>
@@ -517,54 +519,73 @@ void UDPSocketImpl::readKernelDrops(int fd) {
 }
 
 void UDPSocketImpl::onReadable(bool continued) {
-  auto& buffer = core().receiveBuffer;
-  const std::size_t limit = core().policy.maxUDPMessageSize;
+  // recvmmsg takes up to kUdpSlots datagrams per system call; a batch that comes back short
+  // means the queue is empty (no extra call to see EAGAIN).
+  auto& core = this->core();
+  const std::size_t limit = core.policy.maxUDPMessageSize;
+  const std::size_t slot = std::max<std::size_t>(limit, 1);
+  constexpr std::size_t kSlots = RuntimeCore::kUdpSlots;
+  if (!core.udpSlots) core.udpSlots.reset(new std::byte[kSlots * slot]);
   const int fd = io_->socket.native_handle();
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint32_t))];
-  for (int turn = 0; turn < kReadBurst; ++turn) {
-    sockaddr_storage from{};
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
+  constexpr std::size_t kControl = CMSG_SPACE(sizeof(std::uint32_t));
+  alignas(cmsghdr) char control[kSlots][kControl];
+  sockaddr_storage from[kSlots];
+  iovec iov[kSlots];
+  mmsghdr msgs[kSlots];
+  for (int received = 0; received < kReadBurst;) {
+    for (std::size_t i = 0; i < kSlots; ++i) {
+      iov[i] = iovec{core.udpSlots.get() + i * slot, slot};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control[i];
+      msgs[i].msg_hdr.msg_controllen = kControl;
+    }
+    const int n = ::recvmmsg(fd, msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         // SO_RXQ_OVFL stamps drops only on datagrams queued after them: after a busy burst
         // (when drops happen) ask the kernel for the socket's running drop count directly.
-        if (turn > 1 || continued) readKernelDrops(fd);
+        if (received > 1 || continued) readKernelDrops(fd);
         return armRead();
       }
       if (errno == EINTR) continue;
       // e.g. ECONNREFUSED from an ICMP error on a connected socket: reported, reading goes on.
       postError(osError("receive socket", errno));
+      ++received;
       continue;
     }
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-        std::uint32_t dropped = 0;
-        std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-        raiseDrops(dropped);  // the kernel's running count when this datagram was queued
+    for (int i = 0; i < n; ++i) {
+      auto& msg = msgs[i].msg_hdr;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+          std::uint32_t dropped = 0;
+          std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+          raiseDrops(dropped);  // the kernel's running count when this datagram was queued
+        }
       }
+      const std::size_t size = msgs[i].msg_len;
+      if (size > limit || (msg.msg_flags & MSG_TRUNC) != 0) {
+        ++oversizeDrops_;
+        postError(makeError(ErrorCode::systemError,
+                            "receive: a datagram of " + std::to_string(size) +
+                                " bytes exceeds Policy::maxUDPMessageSize (" +
+                                std::to_string(limit) + " bytes) and was dropped"));
+        continue;
+      }
+      fillRemote(from[i], msg.msg_namelen);
+      message_.message = std::span<const std::byte>(core.udpSlots.get() + i * slot, size);
+      message_.remoteInfo.size = size;
+      messageListeners.dispatch(message_);
+      if (aborted_ || closed_) return;
     }
-    const auto size = static_cast<std::size_t>(n);
-    if (size > limit || (msg.msg_flags & MSG_TRUNC) != 0) {
-      ++oversizeDrops_;
-      postError(makeError(ErrorCode::systemError, "receive: a datagram of " + std::to_string(size) +
-                                                      " bytes exceeds Policy::maxUDPMessageSize (" +
-                                                      std::to_string(limit) +
-                                                      " bytes) and was dropped"));
-      continue;
+    received += n;
+    if (static_cast<std::size_t>(n) < kSlots) {
+      if (received > 1 || continued) readKernelDrops(fd);
+      return armRead();
     }
-    fillRemote(from, msg.msg_namelen);
-    message_.message = std::span<const std::byte>(buffer.data(), size);
-    message_.remoteInfo.size = size;
-    messageListeners.dispatch(message_);
-    if (aborted_ || closed_) return;
   }
   defer([self = self()] {
     if (!self->aborted_ && !self->closed_) self->onReadable(true);

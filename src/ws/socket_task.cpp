@@ -23,7 +23,8 @@ namespace http = boost::beast::http;
 
 constexpr auto kClosingHandshakeTimeout = std::chrono::seconds(5);
 constexpr auto kClosingDeadline = std::chrono::seconds(15);  // queued messages + the handshake
-constexpr std::size_t kReadBufferKeep = 64 * 1024;  // larger read buffers are released after use
+constexpr std::size_t kFirstReadBytes = 256;                 // see startRead()
+constexpr std::size_t kReadBufferKeep = 64 * 1024;           // larger read buffers may be released
 constexpr int kNetworkInterrupted = static_cast<int>(UnifiedErrno::networkInterrupted);
 
 std::size_t sizeOf(const SocketTask::Data& data) {
@@ -56,14 +57,15 @@ int closeCodeFor(const boost::system::error_code& ec) {
 SocketTaskImpl::SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t id)
     : SocketBase(std::move(link)), id_(id) {}
 
-SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, resolver_, timer_); }
+SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, opening_, timer_); }
 
 SocketTaskImpl::tcp::socket& SocketTaskImpl::lowest() {
   return withWs([](auto& ws) -> tcp::socket& { return boost::beast::get_lowest_layer(ws); });
 }
 
 double SocketTaskImpl::epochMs(Clock::time_point t) const {
-  return fetchStartEpochMs_ + std::chrono::duration<double, std::milli>(t - fetchStart_).count();
+  return opening_->fetchStartEpochMs +
+         std::chrono::duration<double, std::milli>(t - opening_->fetchStart).count();
 }
 
 bool SocketTaskImpl::isCurrentTask() const { return core().ws.currentId == id_; }
@@ -99,10 +101,10 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
   readyState_ = SocketTask::CLOSED;
   boost::system::error_code ec;
   if (timer_) timer_->cancel();
-  if (resolver_) resolver_->cancel();
+  if (opening_ && opening_->resolver) opening_->resolver->cancel();
   if (ws_) lowest().close(ec);
   ws_.reset();
-  resolver_.reset();
+  opening_.reset();
   timer_.reset();
   for (const auto& pending : sendQueue_) buffered_ -= sizeOf(pending.data);
   sendQueue_.clear();
@@ -120,59 +122,64 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   auto& core = this->core();
   core.ws.current = self();
   core.ws.currentId = id_;
-  fetchStart_ = Clock::now();
-  fetchStartEpochMs_ =
+  opening_ = std::make_unique<Opening>();
+  opening_->fetchStart = Clock::now();
+  opening_->fetchStartEpochMs =
       std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  option_ = std::move(option);
+  opening_->option = std::move(option);
+  heartbeat_ = opening_->option.heartbeat;
 
   auto refuse = [&](std::string reason, int errNo, ErrorCode code) {
     CallbackResult result{"connectSocket:fail " + reason, errNo};
-    postCallbacks(option_.fail, option_.complete, result);
+    postCallbacks(opening_->option.fail, opening_->option.complete, result);
     finish(makeError(code, result.errMsg, errNo), 1006, "");
   };
   constexpr int kInvalidUrl = static_cast<int>(UnifiedErrno::invalidURL);
-  if (!option_.method.empty() && option_.method != "GET") {
-    return refuse(
-        "method '" + option_.method.substr(0, 32) + "' is not valid for WebSocket (only GET)", 0,
-        ErrorCode::systemError);
+  if (!opening_->option.method.empty() && opening_->option.method != "GET") {
+    return refuse("method '" + opening_->option.method.substr(0, 32) +
+                      "' is not valid for WebSocket (only GET)",
+                  0, ErrorCode::systemError);
   }
-  if (std::string problem = parseWsUrl(option_.url, url_); !problem.empty()) {
+  if (std::string problem = parseWsUrl(opening_->option.url, opening_->url); !problem.empty()) {
     return refuse(problem, kInvalidUrl, ErrorCode::invalidAddress);
   }
-  if (option_.timeout.count() <= 0 || option_.timeout > std::chrono::seconds(60)) {
-    return refuse(
-        "invalid timeout " + std::to_string(option_.timeout.count()) + " ms (must be 1-60000)", 0,
-        ErrorCode::systemError);
+  if (opening_->option.timeout.count() <= 0 ||
+      opening_->option.timeout > std::chrono::seconds(60)) {
+    return refuse("invalid timeout " + std::to_string(opening_->option.timeout.count()) +
+                      " ms (must be 1-60000)",
+                  0, ErrorCode::systemError);
   }
-  if (option_.heartbeat.count() < 0 || option_.heartbeat > std::chrono::hours(24)) {
-    return refuse("invalid heartbeat " + std::to_string(option_.heartbeat.count()) +
+  if (opening_->option.heartbeat.count() < 0 ||
+      opening_->option.heartbeat > std::chrono::hours(24)) {
+    return refuse("invalid heartbeat " + std::to_string(opening_->option.heartbeat.count()) +
                       " ms (must be 0, off, up to 24 hours)",
                   0, ErrorCode::systemError);
   }
-  if (std::string problem = checkHeaders(option_.header); !problem.empty()) {
+  if (std::string problem = checkHeaders(opening_->option.header); !problem.empty()) {
     return refuse(problem, 0, ErrorCode::systemError);
   }
-  if (std::string problem = checkProtocols(option_.protocols); !problem.empty()) {
+  if (std::string problem = checkProtocols(opening_->option.protocols); !problem.empty()) {
     return refuse(problem, 0, ErrorCode::systemError);
   }
   const Policy& policy = core.policy;
-  if (!url_.secure && !policy.allowInsecureWebSocket) {
+  if (!opening_->url.secure && !policy.allowInsecureWebSocket) {
     return refuse(
         "url scheme ws:// is not allowed: the policy allows wss:// only (rule: "
         "allowInsecureWebSocket)",
         kInvalidUrl, ErrorCode::noPermission);
   }
-  if (std::string why = refuseWebSocketPort(policy, url_.port); !why.empty()) {
+  if (std::string why = refuseWebSocketPort(policy, opening_->url.port); !why.empty()) {
     return refuse(why, 0, ErrorCode::noPermission);
   }
-  if (std::string why = refuseHost(policy, url_.parsedHost); !why.empty()) {
+  if (std::string why = refuseHost(policy, opening_->url.parsedHost); !why.empty()) {
     const bool domain = why.rfind("url not in domain list", 0) == 0;
     return refuse(why, domain ? static_cast<int>(UnifiedErrno::urlNotInDomainList) : 0,
                   ErrorCode::noPermission);
   }
 
-  postCallbacks(option_.success, option_.complete, CallbackResult{"connectSocket:ok", 0});
+  postCallbacks(opening_->option.success, opening_->option.complete,
+                CallbackResult{"connectSocket:ok", 0});
 
   if (policy.maxWebSockets > 0 && core.activeWebSockets >= policy.maxWebSockets) {
     return finish(
@@ -185,35 +192,37 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   ++core.activeWebSockets;
   counted_ = true;
 
-  if (url_.secure) {
+  if (opening_->url.secure) {
     if (!core.tls) core.tls = std::make_shared<TlsContext>(policy);
     if (!core.tls->loadError().empty()) return failOpening(core.tls->loadError());
     ws_.emplace(std::in_place_type<TlsWs>, core.ioc, core.tls->context());
   } else {
     ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
   }
+  withWs([&](auto& ws) { ws.next_layer().setOwner(weak_from_this()); });
   timer_.emplace(core.ioc);
-  timer_->expires_after(option_.timeout);
+  timer_->expires_after(opening_->option.timeout);
   timer_->async_wait([self = self()](const boost::system::error_code& ec) {
     if (ec || self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
     self->failOpening("timeout: the opening handshake did not finish within " +
-                      std::to_string(self->option_.timeout.count()) + " ms");
+                      std::to_string(self->opening_->option.timeout.count()) + " ms");
   });
 
-  lookupStart_ = lookupEnd_ = Clock::now();
-  if (url_.parsedHost.kind != HostKind::name) {
-    connectTo({tcp::endpoint(boost::asio::ip::make_address(url_.parsedHost.ip.toString()),
-                             static_cast<unsigned short>(url_.port))});
+  opening_->lookupStart = opening_->lookupEnd = Clock::now();
+  if (opening_->url.parsedHost.kind != HostKind::name) {
+    connectTo({tcp::endpoint(boost::asio::ip::make_address(opening_->url.parsedHost.ip.toString()),
+                             static_cast<unsigned short>(opening_->url.port))});
     return;
   }
-  resolver_.emplace(core.ioc);
-  resolver_->async_resolve(
-      url_.parsedHost.name, std::to_string(url_.port), tcp::resolver::numeric_service,
+  opening_->resolver.emplace(core.ioc);
+  opening_->resolver->async_resolve(
+      opening_->url.parsedHost.name, std::to_string(opening_->url.port),
+      tcp::resolver::numeric_service,
       [self = self()](const boost::system::error_code& ec, tcp::resolver::results_type results) {
         if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
-        self->lookupEnd_ = Clock::now();
+        self->opening_->lookupEnd = Clock::now();
         if (ec)
-          return self->failOpening("cannot resolve host '" + self->url_.parsedHost.name +
+          return self->failOpening("cannot resolve host '" + self->opening_->url.parsedHost.name +
                                    "': " + ec.message());
         std::vector<tcp::endpoint> endpoints;
         std::string refusal;
@@ -227,16 +236,16 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
           }
         }
         if (endpoints.empty()) {
-          return self->failOpening(
-              "host '" + self->url_.parsedHost.name + "' resolves to a refused address: " + refusal,
-              0, ErrorCode::noPermission);
+          return self->failOpening("host '" + self->opening_->url.parsedHost.name +
+                                       "' resolves to a refused address: " + refusal,
+                                   0, ErrorCode::noPermission);
         }
         self->connectTo(std::move(endpoints));
       });
 }
 
 void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
-  connectStart_ = Clock::now();
+  opening_->connectStart = Clock::now();
   if (endpoints.size() == 1) {  // opened here so that EMFILE and the like keep their errno
     boost::system::error_code ec;
     lowest().open(endpoints.front().protocol(), ec);
@@ -251,17 +260,18 @@ void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
           return self->failOpening(e.errMsg);
         }
         boost::system::error_code ignored;
-        self->lowest().set_option(tcp::no_delay(self->option_.tcpNoDelay), ignored);
-        if (self->url_.secure) return self->tlsHandshake();
-        self->connectEnd_ = Clock::now();
+        self->lowest().set_option(tcp::no_delay(self->opening_->option.tcpNoDelay), ignored);
+        if (self->opening_->url.secure) return self->tlsHandshake();
+        self->opening_->connectEnd = Clock::now();
         self->wsHandshake();
       });
 }
 
 void SocketTaskImpl::tlsHandshake() {
-  auto& stream = std::get<TlsWs>(*ws_).next_layer();
-  const bool isIp = url_.parsedHost.kind != HostKind::name;
-  const std::string host = isIp ? url_.parsedHost.ip.toString() : url_.parsedHost.name;
+  auto& stream = std::get<TlsWs>(*ws_).next_layer().next_layer();
+  const bool isIp = opening_->url.parsedHost.kind != HostKind::name;
+  const std::string host =
+      isIp ? opening_->url.parsedHost.ip.toString() : opening_->url.parsedHost.name;
   if (std::string problem =
           prepareTlsClient(stream.native_handle(), host, isIp, core().tls->verifying());
       !problem.empty()) {
@@ -271,22 +281,23 @@ void SocketTaskImpl::tlsHandshake() {
       boost::asio::ssl::stream_base::client, [self = self()](const boost::system::error_code& ec) {
         if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
         if (ec) {
-          return self->failOpening(
-              describeTlsFailure(std::get<TlsWs>(*self->ws_).next_layer().native_handle(), ec));
+          return self->failOpening(describeTlsFailure(
+              std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle(), ec));
         }
-        self->connectEnd_ = Clock::now();
+        self->opening_->connectEnd = Clock::now();
         self->wsHandshake();
       });
 }
 
 void SocketTaskImpl::wsHandshake() {
-  handshakeStart_ = Clock::now();
+  opening_->handshakeStart = Clock::now();
   std::string protocols;
-  for (const auto& p : option_.protocols) protocols += (protocols.empty() ? "" : ", ") + p;
+  for (const auto& p : opening_->option.protocols) protocols += (protocols.empty() ? "" : ", ") + p;
   withWs([&](auto& ws) {
-    ws.set_option(websocket::stream_base::decorator(RequestDecorator{option_.header, protocols}));
+    ws.set_option(
+        websocket::stream_base::decorator(RequestDecorator{opening_->option.header, protocols}));
     websocket::permessage_deflate pmd;
-    pmd.client_enable = option_.perMessageDeflate;
+    pmd.client_enable = opening_->option.perMessageDeflate;
     ws.set_option(pmd);
     ws.read_message_max(core().policy.maxWebSocketMessageSize);
     // Beast's defaults cut messages into 4 KiB frames; whole frames and a 64 KiB write buffer
@@ -296,7 +307,7 @@ void SocketTaskImpl::wsHandshake() {
     ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                   websocket::stream_base::none(), false});
     ws.async_handshake(
-        response_, url_.hostHeader, url_.target,
+        opening_->response, opening_->url.hostHeader, opening_->url.target,
         [self = self()](const boost::system::error_code& ec) { self->onHandshake(ec); });
   });
 }
@@ -305,8 +316,9 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   if (aborted_ || readyState() != SocketTask::CONNECTING) return;
   if (ec) {
     if (ec == websocket::error::upgrade_declined ||
-        (response_.result_int() != 0 && response_.result_int() != 101)) {
-      return failOpening("server answered HTTP status " + std::to_string(response_.result_int()) +
+        (opening_->response.result_int() != 0 && opening_->response.result_int() != 101)) {
+      return failOpening("server answered HTTP status " +
+                         std::to_string(opening_->response.result_int()) +
                          " instead of 101 Switching Protocols");
     }
     return failOpening("WebSocket handshake failed: " + ec.message());
@@ -317,7 +329,7 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   // past the check (operator[] sees only the first).
   std::string protocol, extensions;
   int protocolFields = 0;
-  for (const auto& field : response_) {
+  for (const auto& field : opening_->response) {
     if (field.name() == http::field::sec_websocket_protocol) {
       ++protocolFields;
       protocol = std::string(field.value());
@@ -328,8 +340,8 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   if (protocolFields > 1 || protocol.find(',') != std::string::npos) {
     return failOpening("server answered with more than one subprotocol");
   }
-  if (std::string problem =
-          checkUpgradeResponse(option_.protocols, option_.perMessageDeflate, protocol, extensions);
+  if (std::string problem = checkUpgradeResponse(
+          opening_->option.protocols, opening_->option.perMessageDeflate, protocol, extensions);
       !problem.empty()) {
     return failOpening(problem);
   }
@@ -338,8 +350,8 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   withWs([&](auto& ws) {
     websocket::stream_base::timeout t;
     t.handshake_timeout = kClosingHandshakeTimeout;  // bounds the closing handshake
-    if (option_.heartbeat.count() > 0) {
-      t.idle_timeout = option_.heartbeat * 2;  // Beast pings at half of it
+    if (opening_->option.heartbeat.count() > 0) {
+      t.idle_timeout = opening_->option.heartbeat * 2;  // Beast pings at half of it
       t.keep_alive_pings = true;
     } else {
       t.idle_timeout = websocket::stream_base::none();
@@ -350,19 +362,21 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   readyState_ = SocketTask::OPEN;
 
   SocketTask::OpenEvent event;
-  for (const auto& field : response_)
+  for (const auto& field : opening_->response)
     event.header.emplace_back(std::string(field.name_string()), std::string(field.value()));
   event.protocol = protocol;
   auto& p = event.profile;
-  p.fetchStart = epochMs(fetchStart_);
-  p.domainLookUpStart = epochMs(lookupStart_);
-  p.domainLookUpEnd = epochMs(lookupEnd_);
-  p.connectStart = epochMs(connectStart_);
-  p.connectEnd = epochMs(connectEnd_);
-  p.handshakeCost = std::chrono::duration<double, std::milli>(opened - handshakeStart_).count();
-  p.cost = std::chrono::duration<double, std::milli>(opened - fetchStart_).count();
-  p.rtt = std::chrono::duration<double, std::milli>(connectEnd_ - connectStart_).count();
-  response_ = {};
+  p.fetchStart = epochMs(opening_->fetchStart);
+  p.domainLookUpStart = epochMs(opening_->lookupStart);
+  p.domainLookUpEnd = epochMs(opening_->lookupEnd);
+  p.connectStart = epochMs(opening_->connectStart);
+  p.connectEnd = epochMs(opening_->connectEnd);
+  p.handshakeCost =
+      std::chrono::duration<double, std::milli>(opened - opening_->handshakeStart).count();
+  p.cost = std::chrono::duration<double, std::milli>(opened - opening_->fetchStart).count();
+  p.rtt = std::chrono::duration<double, std::milli>(opening_->connectEnd - opening_->connectStart)
+              .count();
+  opening_.reset();  // what only the opening needed: an open connection keeps less memory
 
   auto keep = self();
   openListeners.dispatch(event);
@@ -374,10 +388,14 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
 // ---- reading ----
 
 void SocketTaskImpl::startRead() {
+  // The first read of a message asks for little (Beast would prepare 1,536 bytes): an idle
+  // connection then holds a small buffer, not a frame's worth. Later reads of the same message
+  // take what the frame announces.
+  const std::size_t limit = readBuffer_.size() == 0 ? kFirstReadBytes : 0;
   withWs([&](auto& ws) {
-    ws.async_read(readBuffer_, [self = self()](const boost::system::error_code& ec, std::size_t) {
-      self->onRead(ec);
-    });
+    ws.async_read_some(
+        readBuffer_, limit,
+        [self = self()](const boost::system::error_code& ec, std::size_t) { self->onRead(ec); });
   });
 }
 
@@ -407,7 +425,7 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
       return finish(
           makeError(ErrorCode::systemError,
                     "network interrupted: no data from the server within the heartbeat period (" +
-                        std::to_string(option_.heartbeat.count() * 2) + " ms)",
+                        std::to_string(heartbeat_.count() * 2) + " ms)",
                     kNetworkInterrupted),
           1006, "");
     }
@@ -429,6 +447,7 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
     if (error.errNo == 0 || code == 1006) error.errNo = kNetworkInterrupted;
     return finish(std::move(error), code, "");
   }
+  if (!withWs([](auto& ws) { return ws.is_message_done(); })) return startRead();
   const bool text = withWs([](auto& ws) { return ws.got_text(); });
   const auto bytes = readBuffer_.cdata();
   const std::string_view view(static_cast<const char*>(bytes.data()), bytes.size());
@@ -453,8 +472,12 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
       core().ws.message.dispatch(event);
   }
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
-  readBuffer_.consume(readBuffer_.size());
-  if (readBuffer_.capacity() > kReadBufferKeep) readBuffer_.shrink_to_fit();
+  // A large buffer is kept while messages keep filling it (no reallocation per message) and
+  // released after a message that used less than a quarter of it.
+  const std::size_t used = readBuffer_.size();
+  readBuffer_.consume(used);
+  if (readBuffer_.capacity() > kReadBufferKeep && used < readBuffer_.capacity() / 4)
+    readBuffer_.shrink_to_fit();
   startRead();
 }
 
@@ -653,7 +676,7 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
   }
   boost::system::error_code ignored;
   if (timer_) timer_->cancel();
-  if (resolver_) resolver_->cancel();
+  if (opening_ && opening_->resolver) opening_->resolver->cancel();
   if (ws_) lowest().close(ignored);
   failQueuedSends();  // the one in flight (inFlight_) is answered by onWritten
   if (error) {

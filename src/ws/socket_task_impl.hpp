@@ -15,13 +15,14 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
-#include <deque>
 #include <optional>
 #include <variant>
 
+#include "core/fifo_queue.hpp"
 #include "core/runtime_core.hpp"
 #include "core/ws_options.hpp"
 #include "minisock/socket_task.hpp"
+#include "ws/cork_stream.hpp"
 
 namespace minisock::detail {
 
@@ -49,8 +50,9 @@ class SocketTaskImpl final : public SocketBase {
 
  private:
   using tcp = boost::asio::ip::tcp;
-  using PlainWs = boost::beast::websocket::stream<tcp::socket>;
-  using TlsWs = boost::beast::websocket::stream<boost::asio::ssl::stream<tcp::socket>>;
+  // CorkStream (cork_stream.hpp) coalesces Beast's small writes into one system call.
+  using PlainWs = boost::beast::websocket::stream<CorkStream<tcp::socket>>;
+  using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<tcp::socket>>>;
   using Clock = std::chrono::steady_clock;
 
   std::shared_ptr<SocketTaskImpl> self() {
@@ -98,22 +100,26 @@ class SocketTaskImpl final : public SocketBase {
   bool writing_ = false;
   bool closeStarted_ = false;
 
-  ConnectSocketOption option_;
-  WsUrl url_;
+  // What only the opening handshake needs; released once the task is open.
+  struct Opening {
+    ConnectSocketOption option;
+    WsUrl url;
+    boost::beast::websocket::response_type response;
+    std::optional<tcp::resolver> resolver;
+    Clock::time_point fetchStart{}, lookupStart{}, lookupEnd{}, connectStart{}, connectEnd{},
+        handshakeStart{};
+    double fetchStartEpochMs = 0;
+  };
+  std::unique_ptr<Opening> opening_;
+  std::chrono::milliseconds heartbeat_{0};
   std::optional<std::variant<PlainWs, TlsWs>> ws_;
-  std::optional<tcp::resolver> resolver_;
   std::optional<boost::asio::steady_timer> timer_;
-  boost::beast::websocket::response_type response_;
   boost::beast::flat_buffer readBuffer_;
-  std::deque<SocketTask::SendOption> sendQueue_;
+  FifoQueue<SocketTask::SendOption> sendQueue_;
   std::optional<SocketTask::SendOption> inFlight_;  // being written: Beast reads from it
   int closeCode_ = 1000;
   std::string closeReason_;
   std::optional<ErrorEvent> pendingError_;  // set by protocolFailure while its close runs
-
-  Clock::time_point fetchStart_{}, lookupStart_{}, lookupEnd_{}, connectStart_{}, connectEnd_{},
-      handshakeStart_{};
-  double fetchStartEpochMs_ = 0;
 };
 
 }  // namespace minisock::detail

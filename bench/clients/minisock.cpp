@@ -1,0 +1,356 @@
+// The minisock client of the benchmark rows (bench/README.md, "Client contract"), written as a
+// user of the public API would write it: one Runtime, everything on its loop thread.
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <minisock/minisock.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common.hpp"
+
+namespace {
+
+using namespace minisock;
+using bench::Args;
+using bench::Clock;
+
+// Counts events inside the measured window: `warmup` seconds after start(), then `seconds`.
+struct Window {
+  explicit Window(const Args& a) : warmup(a.warmup), seconds(a.seconds) {}
+  double warmup, seconds;
+  Clock::time_point begin{}, opened{};
+  bool measuring = false, done = false;
+  std::uint64_t count = 0;
+  void start() { begin = Clock::now(); }
+  /// One unit of work finished; returns false once the window has closed.
+  bool tick(std::uint64_t units = 1) {
+    const auto now = Clock::now();
+    if (!measuring) {
+      if (std::chrono::duration<double>(now - begin).count() >= warmup) {
+        measuring = true;
+        opened = now;
+      }
+      return true;
+    }
+    count += units;
+    if (std::chrono::duration<double>(now - opened).count() >= seconds) {
+      done = true;
+      seconds = std::chrono::duration<double>(now - opened).count();
+      return false;
+    }
+    return true;
+  }
+  double rate() const { return static_cast<double>(count) / seconds; }
+};
+
+Policy benchPolicy(const Args& a) {
+  Policy p = Policy::unrestricted();
+  if (!a.ca.empty()) p.caFile = a.ca;
+  return p;
+}
+
+void failOnError(Runtime& rt, const ErrorEvent& e) {
+  std::fprintf(stderr, "error: %s\n", e.errMsg.c_str());
+  rt.stop();
+  std::exit(1);
+}
+
+std::vector<std::byte> bytes(std::size_t n) {
+  const std::string p = bench::payload(n);
+  std::vector<std::byte> v(n);
+  std::memcpy(v.data(), p.data(), n);
+  return v;
+}
+
+int tcpPingPong(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  Window w(a);
+  const std::string msg = bench::payload(a.size);
+  auto s = rt.createTCPSocket();
+  std::size_t got = 0;
+  s->onConnect([&](const auto&) {
+    w.start();
+    s->write(std::string_view(msg));
+  });
+  s->onMessage([&](const TCPSocket::MessageEvent& m) {
+    got += m.message.size();
+    if (got < msg.size()) return;
+    got -= msg.size();
+    if (!w.tick()) return s->close();
+    s->write(std::string_view(msg));
+  });
+  s->onError([&](const ErrorEvent& e) { failOnError(rt, e); });
+  s->connect({.address = a.host, .port = a.port});
+  rt.run();
+  if (!w.done) bench::die("tcp_pingpong: did not finish");
+  bench::report(w.rate(), "round trips/s");
+  return 0;
+}
+
+// TCPSocket has no drain event (neither has the platform's): a writer keeps bufferedAmount()
+// under a bound, as a user streaming data would, and the loop thread does the sending.
+int tcpStream(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  auto s = rt.createTCPSocket();
+  const std::vector<std::byte> chunk = bytes(64 * 1024);
+  std::atomic<bool> connected{false};
+  std::uint64_t reply = 0;
+  std::size_t replyBytes = 0;
+  s->onConnect([&](const auto&) { connected = true; });
+  s->onMessage([&](const TCPSocket::MessageEvent& m) {
+    for (auto b : m.message) {
+      if (replyBytes < 8) reply |= static_cast<std::uint64_t>(b) << (8 * replyBytes++);
+    }
+  });
+  bool closed = false;
+  s->onClose([&](const auto&) {
+    closed = true;
+    rt.stop();
+  });
+  s->onError([&](const ErrorEvent& e) { failOnError(rt, e); });
+  s->connect({.address = a.host, .port = a.port});
+  rt.start();
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (!connected && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  const auto t0 = Clock::now();
+  for (std::uint64_t sent = 0; sent < a.bytes && Clock::now() < deadline; sent += chunk.size()) {
+    while (s->bufferedAmount() > (4u << 20) && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    s->write(std::span<const std::byte>(chunk));
+  }
+  // Graceful close: everything written goes out, then FIN; the server answers with its count.
+  s->close();
+  while (rt.socketCount() > 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  const double secs = bench::secondsSince(t0);
+  rt.stop();
+  if (replyBytes < 8 || reply != a.bytes)
+    bench::die("tcp_stream: the server counted " + std::to_string(reply) + " bytes of " +
+               std::to_string(a.bytes));
+  (void)closed;
+  bench::report(static_cast<double>(a.bytes) / secs / 1e9, "GB/s");
+  return 0;
+}
+
+int udpPingPong(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  Window w(a);
+  const std::string msg = bench::payload(a.size);
+  auto u = rt.createUDPSocket(a.host.find(':') != std::string::npos ? "udp6" : "udp4");
+  u->onError([&](const ErrorEvent& e) { failOnError(rt, e); });
+  std::atomic<std::uint64_t> received{0};
+  std::uint64_t lost = 0;
+  u->onMessage([&](const UDPSocket::MessageEvent&) {
+    received.fetch_add(1, std::memory_order_relaxed);
+    if (!w.tick()) return u->close();
+    u->write({.address = a.host, .port = a.port, .message = msg});
+  });
+  u->onClose([&](const auto&) { rt.stop(); });
+  u->bind();
+  u->connect({.address = a.host, .port = a.port});
+  w.start();
+  u->write({.address = a.host, .port = a.port, .message = msg});
+  // A lost datagram would end the exchange: resend after 200 ms without progress.
+  std::atomic<bool> over{false};
+  std::thread watchdog([&] {
+    std::uint64_t seen = 0;
+    for (int i = 0; i < 200 && !over; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      const auto now = received.load();
+      if (now == seen && !over) {
+        ++lost;
+        u->write({.address = a.host, .port = a.port, .message = msg});
+      }
+      seen = now;
+    }
+  });
+  rt.runFor(std::chrono::milliseconds(static_cast<int>((a.warmup + a.seconds + 20) * 1000)));
+  over = true;
+  watchdog.join();
+  if (!w.done) bench::die("udp_pingpong: did not finish");
+  bench::report(w.rate(), "round trips/s", "\"lost\":" + std::to_string(lost));
+  return 0;
+}
+
+int udpOneWay(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  auto u = rt.createUDPSocket(a.host.find(':') != std::string::npos ? "udp6" : "udp4");
+  u->onError([&](const ErrorEvent& e) { failOnError(rt, e); });
+  Clock::time_point first{}, open{}, close{};
+  bool started = false;
+  std::uint64_t count = 0;
+  u->onMessage([&](const UDPSocket::MessageEvent& m) {
+    const auto now = Clock::now();
+    if (m.message.size() != 64) {  // "end"
+      u->close();
+      return;
+    }
+    if (!started) {
+      started = true;
+      first = now;
+      open = first +
+             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a.warmup));
+      close = open +
+              std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a.seconds));
+    }
+    if (now >= open && now < close) ++count;
+    if (now >= close) u->close();
+  });
+  u->onClose([&](const auto&) { rt.stop(); });
+  u->bind();
+  const int ms = static_cast<int>((a.warmup + a.seconds) * 1000) + 300;
+  u->send({.address = a.host, .port = a.port, .message = "go " + std::to_string(ms)});
+  rt.runFor(std::chrono::milliseconds(ms + 20000));
+  if (!started) bench::die("udp_oneway: nothing received");
+  bench::report(static_cast<double>(count) / a.seconds, "datagrams/s",
+                "\"dropped\":" + std::to_string(u->droppedCount()));
+  return 0;
+}
+
+std::string wsUrl(const Args& a, bool tls) {
+  const bool v6 = a.host.find(':') != std::string::npos;
+  return std::string(tls ? "wss://" : "ws://") + (v6 ? "[" + a.host + "]" : a.host) + ":" +
+         std::to_string(a.port) + "/";
+}
+
+std::shared_ptr<SocketTask> connect(Runtime& rt, const Args& a, bool tls) {
+  auto t = rt.connectSocket({.url = wsUrl(a, tls), .tcpNoDelay = true});
+  t->onError([&rt](const ErrorEvent& e) { failOnError(rt, e); });
+  return t;
+}
+
+int wsPingPong(const Args& a, bool tls) {
+  Runtime rt(benchPolicy(a));
+  Window w(a);
+  const std::string msg = bench::payload(a.size);
+  auto t = connect(rt, a, tls);
+  t->onOpen([&](const auto&) {
+    w.start();
+    t->send({.data = msg});
+  });
+  t->onMessage([&](const SocketTask::MessageEvent&) {
+    if (!w.tick()) return t->close();
+    t->send({.data = msg});
+  });
+  t->onClose([&](const auto&) { rt.stop(); });
+  rt.runFor(std::chrono::milliseconds(static_cast<int>((a.warmup + a.seconds + 20) * 1000)));
+  if (!w.done) bench::die("ws_pingpong: did not finish");
+  bench::report(w.rate(), "round trips/s");
+  return 0;
+}
+
+// `inflight` binary messages of `size` bytes in flight; one more sent per echo received.
+int wsStream(const Args& a, bool tls, const char* unit, double scale) {
+  Runtime rt(benchPolicy(a));
+  Window w(a);
+  const auto msg = bytes(a.size);
+  auto t = connect(rt, a, tls);
+  t->onOpen([&](const auto&) {
+    w.start();
+    for (int i = 0; i < a.inflight; ++i) t->send({.data = msg});
+  });
+  t->onMessage([&](const SocketTask::MessageEvent&) {
+    if (w.done) return;
+    if (!w.tick()) return t->close();
+    t->send({.data = msg});
+  });
+  t->onClose([&](const auto&) { rt.stop(); });
+  rt.runFor(std::chrono::milliseconds(static_cast<int>((a.warmup + a.seconds + 20) * 1000)));
+  if (!w.done) bench::die("ws stream: did not finish");
+  bench::report(w.rate() * scale, unit);
+  return 0;
+}
+
+int wsIdle(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  std::vector<std::shared_ptr<SocketTask>> tasks;
+  std::size_t opened = 0, started = 0, target = 0;
+  std::string fields;
+  std::vector<long> rss;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  std::function<void()> more = [&] {
+    while (started < target && started - opened < 64) {
+      auto t = connect(rt, a, false);
+      t->onOpen([&](const auto&) {
+        ++opened;
+        more();
+      });
+      tasks.push_back(std::move(t));
+      ++started;
+    }
+  };
+  rt.start();
+  for (int n : a.conns) {
+    target = static_cast<std::size_t>(n);
+    // connectSocket and listeners are thread-safe; `more` runs on the loop from onOpen.
+    std::atomic<bool> kicked{false};
+    auto kick = rt.createUDPSocket();  // a cheap way to run `more` on the loop thread
+    kick->onClose([&](const auto&) {
+      more();
+      kicked = true;
+    });
+    kick->close();
+    while ((!kicked || opened < target) && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (opened < target) bench::die("ws_idle: only " + std::to_string(opened) + " opened");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    rss.push_back(bench::rssKiB());
+    fields += (fields.empty() ? "" : ",") + std::string("\"rss_kib_") + std::to_string(n) +
+              "\":" + std::to_string(rss.back());
+  }
+  const double perConn = static_cast<double>(rss.back() - rss.front()) /
+                         static_cast<double>(a.conns.back() - a.conns.front());
+  rt.stop();
+  bench::report(perConn, "KiB/conn", fields);
+  std::_Exit(0);  // skip closing 10,000 connections one by one
+}
+
+int wsHandshakes(const Args& a) {
+  Runtime rt(benchPolicy(a));
+  Window w(a);
+  std::function<void()> next = [&] {
+    auto t = connect(rt, a, false);
+    t->onOpen([t](const auto&) { t->close(); });
+    t->onClose([&](const SocketTask::CloseEvent& e) {
+      if (e.code != 1000) bench::die("ws_handshakes: close code " + std::to_string(e.code));
+      if (!w.tick()) return rt.stop();
+      next();
+    });
+  };
+  w.start();
+  next();
+  rt.runFor(std::chrono::milliseconds(static_cast<int>((a.warmup + a.seconds + 20) * 1000)));
+  if (!w.done) bench::die("ws_handshakes: did not finish");
+  bench::report(w.rate(), "handshakes/s");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Args a = Args::parse(argc, argv);
+  std::thread([limit = a.warmup + a.seconds + 20 + (a.row == "ws_idle" ? 120 : 0) +
+                       (a.row == "tcp_stream" ? 30 : 0)] {
+    std::this_thread::sleep_for(std::chrono::duration<double>(limit));
+    std::fprintf(stderr, "gave up after %.0f s\n", limit);
+    std::_Exit(1);
+  }).detach();
+  if (a.row == "tcp_pingpong") return tcpPingPong(a);
+  if (a.row == "tcp_stream") return tcpStream(a);
+  if (a.row == "udp_pingpong") return udpPingPong(a);
+  if (a.row == "udp_oneway") return udpOneWay(a);
+  if (a.row == "ws_pingpong") return wsPingPong(a, false);
+  if (a.row == "wss_pingpong") return wsPingPong(a, true);
+  if (a.row == "ws_pipelined") return wsStream(a, false, "messages/s", 1);
+  if (a.row == "ws_1mib" || a.row == "wss_1mib")
+    return wsStream(a, a.row == "wss_1mib", "MB/s", static_cast<double>(a.size) / 1e6);
+  if (a.row == "ws_idle") return wsIdle(a);
+  if (a.row == "ws_handshakes") return wsHandshakes(a);
+  return 3;
+} catch (const std::exception& e) {
+  bench::die(e.what());
+}

@@ -1,0 +1,215 @@
+#pragma once
+// CorkStream: the layer between Beast's WebSocket stream and the socket (or TLS stream) that
+// coalesces small writes into one system call.
+//
+// Beast writes each message with at least one write of its own. A client that answers a burst
+// of incoming messages, or queues many small ones, would pay one system call (and, under TLS,
+// one record) per message. CorkStream takes Beast's small writes into a buffer and completes
+// them at once, and sends the buffer as one write when the reader is about to wait on the
+// network (nothing more can be answered before new data arrives), when a posted check finds the
+// reader already waiting (writes made outside a burst), or when the buffer reaches kFlushBytes.
+// Large writes with nothing buffered go straight to the socket (no copy). Order is kept: a write
+// that arrives while the buffer is not empty or a write is under way joins the buffer.
+//
+// Beast's framing, masking and control frames are untouched: this layer sees bytes only.
+// All calls happen on the loop thread (like every other use of the stream).
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace minisock::detail {
+
+template <class Next>
+class CorkStream {
+ public:
+  using executor_type = typename Next::executor_type;
+  using next_layer_type = Next;
+
+  static constexpr std::size_t kDirectBytes = 4096;      // larger writes skip the buffer
+  static constexpr std::size_t kFlushBytes = 64 * 1024;  // flush when the buffer holds this much
+  static constexpr std::size_t kKeepBytes = 16 * 1024;   // larger buffers are released after use
+
+  template <class... Args>
+  explicit CorkStream(Args&&... args) : next_(std::forward<Args>(args)...) {}
+
+  /// Pending operations hold the owner (which holds this stream) while they run.
+  void setOwner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  Next& next_layer() noexcept { return next_; }
+  const Next& next_layer() const noexcept { return next_; }
+
+  template <class MutableBuffers, class Handler>
+  void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    readerWaiting_ = true;
+    flush();  // nothing more will be written in answer before data arrives
+    next_.async_read_some(buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
+                                       const boost::system::error_code& ec, std::size_t n) mutable {
+      readerWaiting_ = false;
+      h(ec, n);
+    });
+  }
+
+  template <class ConstBuffers, class Handler>
+  void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    const std::size_t n = boost::asio::buffer_size(buffers);
+    if (error_) {
+      return boost::asio::post(
+          next_.get_executor(),
+          [h = std::forward<Handler>(handler), ec = error_]() mutable { h(ec, std::size_t{0}); });
+    }
+    if (!writing_ && pending_.empty() && n >= kDirectBytes) {
+      writing_ = true;
+      return next_.async_write_some(
+          buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
+                       const boost::system::error_code& ec, std::size_t written) mutable {
+            writing_ = false;
+            if (ec) error_ = ec;
+            if (parked_ && error_) completeParked();
+            if (!pending_.empty()) flush();
+            notifyDrained();
+            h(ec, written);
+          });
+    }
+    const std::size_t old = pending_.size();
+    pending_.resize(old + n);
+    boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + old, n), buffers);
+    if (pending_.size() < kFlushBytes) {
+      boost::asio::post(next_.get_executor(), [h = std::forward<Handler>(handler), n]() mutable {
+        h(boost::system::error_code{}, n);
+      });
+      if (!checkPosted_) {
+        checkPosted_ = true;
+        boost::asio::post(next_.get_executor(), [this, keep = owner_.lock()] {
+          checkPosted_ = false;
+          if (readerWaiting_) flush();  // else the reader flushes before it waits
+        });
+      }
+      return;
+    }
+    // The buffer is full: this write completes only once its bytes are handed on, so a peer
+    // that stops reading holds Beast (and bufferedAmount grows) as without the buffer.
+    if (!writing_) flush();
+    parkedSeq_ = (writing_ && pending_.empty()) ? flushSeq_ : flushSeq_ + 1;
+    parked_ = makeWaiter(std::forward<Handler>(handler));
+    parkedBytes_ = n;
+  }
+
+  /// Sends what is buffered, now (unless a write is under way: then right after it).
+  void flush() {
+    if (writing_ || pending_.empty() || error_) return;
+    writing_ = true;
+    inFlight_.swap(pending_);
+    boost::asio::async_write(next_, boost::asio::buffer(inFlight_),
+                             [this, keep = owner_.lock(), seq = ++flushSeq_](
+                                 const boost::system::error_code& ec, std::size_t) {
+                               writing_ = false;
+                               if (ec) error_ = ec;
+                               inFlight_.clear();
+                               if (inFlight_.capacity() > kKeepBytes) inFlight_.shrink_to_fit();
+                               if (parked_ && (parkedSeq_ <= seq || error_)) completeParked();
+                               if (!pending_.empty()) flush();
+                               if (!writing_ && pending_.capacity() > kKeepBytes)
+                                 pending_.shrink_to_fit();
+                               notifyDrained();
+                             });
+  }
+
+  /// Flushes, then calls `handler(ec)` once nothing is buffered or under way.
+  template <class Handler>
+  void async_drain(Handler&& handler) {
+    flush();
+    if (!writing_ || error_) {
+      return boost::asio::post(next_.get_executor(), [h = std::forward<Handler>(handler),
+                                                      ec = error_]() mutable { h(ec); });
+    }
+    drainWaiters_.push_back(makeWaiter(std::forward<Handler>(handler)));
+  }
+
+ private:
+  // A move-only handler, called as h(ec, n) or h(ec) (std::function needs copyable ones).
+  struct WaiterBase {
+    virtual ~WaiterBase() = default;
+    virtual void operator()(boost::system::error_code ec, std::size_t n) = 0;
+  };
+  template <class H>
+  struct Waiter final : WaiterBase {
+    explicit Waiter(H&& h) : handler(std::move(h)) {}
+    void operator()(boost::system::error_code ec, std::size_t n) override {
+      if constexpr (std::is_invocable_v<H&, boost::system::error_code, std::size_t>) {
+        handler(ec, n);
+      } else {
+        (void)n;
+        handler(ec);
+      }
+    }
+    H handler;
+  };
+  template <class Handler>
+  static std::unique_ptr<WaiterBase> makeWaiter(Handler&& handler) {
+    return std::make_unique<Waiter<std::decay_t<Handler>>>(std::forward<Handler>(handler));
+  }
+
+  void completeParked() {
+    boost::asio::post(next_.get_executor(),
+                      [w = std::move(parked_), ec = error_,
+                       n = error_ ? 0 : parkedBytes_]() mutable { (*w)(ec, n); });
+    parked_.reset();
+  }
+
+  void notifyDrained() {
+    if (drainWaiters_.empty() || (writing_ && !error_)) return;
+    auto waiters = std::move(drainWaiters_);
+    drainWaiters_.clear();
+    for (auto& w : waiters) {
+      boost::asio::post(next_.get_executor(),
+                        [w = std::move(w), ec = error_]() mutable { (*w)(ec, 0); });
+    }
+  }
+
+  Next next_;
+  std::weak_ptr<void> owner_{};
+  std::vector<char> pending_{};   // accepted, not yet handed to the next layer
+  std::vector<char> inFlight_{};  // being written by async_write
+  boost::system::error_code error_{};
+  std::vector<std::unique_ptr<WaiterBase>> drainWaiters_{};
+  std::unique_ptr<WaiterBase> parked_{};  // a write waiting for its flush (buffer full)
+  std::size_t parkedBytes_ = 0;
+  std::uint64_t flushSeq_ = 0, parkedSeq_ = 0;  // flushes started; the one parked_ waits for
+  bool writing_ = false;
+  bool readerWaiting_ = false;
+  bool checkPosted_ = false;
+};
+
+/// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.
+template <class Next, class Handler>
+void async_teardown(boost::beast::role_type role, CorkStream<Next>& stream, Handler&& handler) {
+  stream.async_drain([&stream, role, h = std::forward<Handler>(handler)](
+                         const boost::system::error_code&) mutable {
+    using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
+    using boost::beast::websocket::async_teardown;  // TCP
+    async_teardown(role, stream.next_layer(), std::move(h));
+  });
+}
+
+template <class Next>
+void teardown(boost::beast::role_type role, CorkStream<Next>& stream,
+              boost::system::error_code& ec) {
+  using boost::beast::teardown;
+  using boost::beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+}  // namespace minisock::detail
