@@ -64,6 +64,8 @@ class LoopThreadScope {
   const RuntimeLink* saved_;
 };
 
+struct UdpBatch;
+
 class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
  public:
   explicit RuntimeCore(Policy policy);
@@ -74,10 +76,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   const std::shared_ptr<RuntimeLink> link;
   /// Every socket's reads land here and are dispatched before the next read (loop thread).
   std::vector<std::byte> receiveBuffer;
-  /// UDP's batch of receive slots (recvmmsg), made on first use: kUdpSlots slots of
-  /// Policy::maxUDPMessageSize bytes each, left uninitialised (untouched pages cost no memory).
-  std::unique_ptr<std::byte[]> udpSlots;
-  static constexpr std::size_t kUdpSlots = 32;
+  /// UDP's receive batch for recvmmsg (udp_socket.cpp), made on first use.
+  std::shared_ptr<UdpBatch> udpBatch;
   /// The TCP quota's grants (loop thread).
   RateWindow tcpQuota;
 

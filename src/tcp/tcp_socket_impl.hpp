@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/asio_types.hpp"
 #include "core/runtime_core.hpp"
 #include "core/write_queue.hpp"
 #include "minisock/tcp_socket.hpp"
@@ -52,9 +53,9 @@ class TCPSocketImpl final : public SocketBase {
 
   struct Io {
     explicit Io(boost::asio::io_context& ioc) : socket(ioc), timer(ioc) {}
-    tcp::socket socket;
-    boost::asio::steady_timer timer;
-    std::optional<tcp::resolver> resolver;
+    TcpSocket socket;
+    SteadyTimer timer;
+    std::optional<TcpResolver> resolver;
   };
 
   std::shared_ptr<TCPSocketImpl> self() {

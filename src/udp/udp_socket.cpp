@@ -216,21 +216,27 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
                                             std::to_string(option.offset) + ", message of " +
                                             std::to_string(size) + " bytes)");
   }
-  ParsedHost host = parseHost(option.address);
-  if (host.kind == HostKind::invalid) {
-    return fail(ErrorCode::invalidAddress,
-                "invalid address " + quoted(option.address) + ": " + host.problem);
-  }
-  if (host.kind == HostKind::ipv6 && !v6_) {
-    if (host.ip.unmapped().v6) {
-      return fail(ErrorCode::invalidAddress, "invalid address " + quoted(option.address) +
-                                                 ": an IPv6 address on a \"udp4\" socket");
+  // The last destination that passed the checks is kept: sending to it again (the usual
+  // case) skips parsing and the Policy (which does not change).
+  if (!lastDestination_ || option.address != lastDestination_->address) {
+    ParsedHost host = parseHost(option.address);
+    if (host.kind == HostKind::invalid) {
+      return fail(ErrorCode::invalidAddress,
+                  "invalid address " + quoted(option.address) + ": " + host.problem);
     }
-    host.ip = host.ip.unmapped();
-    host.kind = HostKind::ipv4;
+    if (host.kind == HostKind::ipv6 && !v6_) {
+      if (host.ip.unmapped().v6) {
+        return fail(ErrorCode::invalidAddress, "invalid address " + quoted(option.address) +
+                                                   ": an IPv6 address on a \"udp4\" socket");
+      }
+      host.ip = host.ip.unmapped();
+      host.kind = HostKind::ipv4;
+    }
+    if (std::string why = refuseHost(core().policy, host); !why.empty())
+      return fail(ErrorCode::noPermission, why);
+    lastDestination_ = Destination{option.address, std::move(host)};
   }
-  if (std::string why = refuseHost(core().policy, host); !why.empty())
-    return fail(ErrorCode::noPermission, why);
+  const ParsedHost& host = lastDestination_->host;
   if (write && !connected_)
     return fail(ErrorCode::systemError, "socket is not connected (call connect() first)");
   if (!ensureBound(op)) return;
@@ -518,32 +524,50 @@ void UDPSocketImpl::readKernelDrops(int fd) {
   }
 }
 
-void UDPSocketImpl::onReadable(bool continued) {
-  // recvmmsg takes up to kUdpSlots datagrams per system call; a batch that comes back short
-  // means the queue is empty (no extra call to see EAGAIN).
-  auto& core = this->core();
-  const std::size_t limit = core.policy.maxUDPMessageSize;
-  const std::size_t slot = std::max<std::size_t>(limit, 1);
-  constexpr std::size_t kSlots = RuntimeCore::kUdpSlots;
-  if (!core.udpSlots) core.udpSlots.reset(new std::byte[kSlots * slot]);
-  const int fd = io_->socket.native_handle();
-  constexpr std::size_t kControl = CMSG_SPACE(sizeof(std::uint32_t));
+// recvmmsg's arrays, set up once per Runtime: kSlots slots of Policy::maxUDPMessageSize bytes
+// (left uninitialised: untouched pages cost no memory) and their headers.
+struct UdpBatch {
+  static constexpr std::size_t kSlots = 32;
+  static constexpr std::size_t kControl = CMSG_SPACE(sizeof(std::uint32_t));
+  explicit UdpBatch(std::size_t slotSize)
+      : slot(std::max<std::size_t>(slotSize, 1)), bytes(new std::byte[kSlots * slot]) {
+    for (std::size_t i = 0; i < kSlots; ++i) {
+      iov[i] = iovec{bytes.get() + i * slot, slot};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control[i];
+    }
+    reset(kSlots);
+  }
+  /// Restores the in/out fields of the first `n` headers (those the last call filled).
+  void reset(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_controllen = kControl;
+      msgs[i].msg_hdr.msg_flags = 0;
+    }
+  }
+  const std::size_t slot;
+  std::unique_ptr<std::byte[]> bytes;
   alignas(cmsghdr) char control[kSlots][kControl];
   sockaddr_storage from[kSlots];
   iovec iov[kSlots];
   mmsghdr msgs[kSlots];
+};
+
+void UDPSocketImpl::onReadable(bool continued) {
+  // recvmmsg takes up to kSlots datagrams per system call; a batch that comes back short
+  // means the queue is empty (no extra call to see EAGAIN).
+  auto& core = this->core();
+  const std::size_t limit = core.policy.maxUDPMessageSize;
+  if (!core.udpBatch) core.udpBatch = std::make_shared<UdpBatch>(limit);
+  auto& b = *core.udpBatch;
+  constexpr std::size_t kSlots = UdpBatch::kSlots;
+  const int fd = io_->socket.native_handle();
   for (int received = 0; received < kReadBurst;) {
-    for (std::size_t i = 0; i < kSlots; ++i) {
-      iov[i] = iovec{core.udpSlots.get() + i * slot, slot};
-      msgs[i] = mmsghdr{};
-      msgs[i].msg_hdr.msg_name = &from[i];
-      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_control = control[i];
-      msgs[i].msg_hdr.msg_controllen = kControl;
-    }
-    const int n = ::recvmmsg(fd, msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
+    const int n = ::recvmmsg(fd, b.msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         // SO_RXQ_OVFL stamps drops only on datagrams queued after them: after a busy burst
@@ -557,8 +581,9 @@ void UDPSocketImpl::onReadable(bool continued) {
       ++received;
       continue;
     }
+    const auto used = static_cast<std::size_t>(n);
     for (int i = 0; i < n; ++i) {
-      auto& msg = msgs[i].msg_hdr;
+      auto& msg = b.msgs[i].msg_hdr;
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
           std::uint32_t dropped = 0;
@@ -566,7 +591,7 @@ void UDPSocketImpl::onReadable(bool continued) {
           raiseDrops(dropped);  // the kernel's running count when this datagram was queued
         }
       }
-      const std::size_t size = msgs[i].msg_len;
+      const std::size_t size = b.msgs[i].msg_len;
       if (size > limit || (msg.msg_flags & MSG_TRUNC) != 0) {
         ++oversizeDrops_;
         postError(makeError(ErrorCode::systemError,
@@ -575,14 +600,15 @@ void UDPSocketImpl::onReadable(bool continued) {
                                 std::to_string(limit) + " bytes) and was dropped"));
         continue;
       }
-      fillRemote(from[i], msg.msg_namelen);
-      message_.message = std::span<const std::byte>(core.udpSlots.get() + i * slot, size);
+      fillRemote(b.from[i], msg.msg_namelen);
+      message_.message = std::span<const std::byte>(b.bytes.get() + i * b.slot, size);
       message_.remoteInfo.size = size;
       messageListeners.dispatch(message_);
-      if (aborted_ || closed_) return;
+      if (aborted_ || closed_) return b.reset(used);
     }
+    b.reset(used);
     received += n;
-    if (static_cast<std::size_t>(n) < kSlots) {
+    if (used < kSlots) {
       if (received > 1 || continued) readKernelDrops(fd);
       return armRead();
     }

@@ -13,6 +13,8 @@
 #include <optional>
 
 #include "core/address.hpp"
+#include "core/asio_types.hpp"
+#include "core/fifo_queue.hpp"
 #include "core/runtime_core.hpp"
 #include "minisock/udp_socket.hpp"
 
@@ -44,8 +46,8 @@ class UDPSocketImpl final : public SocketBase {
   using udp = boost::asio::ip::udp;
   struct Io {
     explicit Io(boost::asio::io_context& ioc) : socket(ioc) {}
-    udp::socket socket;
-    std::optional<udp::resolver> resolver;
+    UdpSocket socket;
+    std::optional<UdpResolver> resolver;
   };
   struct Pending {
     std::vector<std::byte> bytes;  // the slice to send (owned: it waits)
@@ -92,7 +94,12 @@ class UDPSocketImpl final : public SocketBase {
   bool broadcast_ = false;  // SO_BROADCAST as last set
   std::optional<int> ttl_;
   std::unique_ptr<Io> io_;
-  std::deque<Pending> queue_;
+  FifoQueue<Pending> queue_;
+  struct Destination {
+    std::string address;  // as the user wrote it
+    ParsedHost host;      // parsed and allowed by the Policy
+  };
+  std::optional<Destination> lastDestination_;
   std::atomic<std::uint64_t> kernelDrops_{0};
   std::atomic<std::uint64_t> oversizeDrops_{0};
   UDPSocket::MessageEvent message_;  // reused for every Message event

@@ -4,17 +4,19 @@
 //
 // Beast writes each message with at least one write of its own. A client that answers a burst
 // of incoming messages, or queues many small ones, would pay one system call (and, under TLS,
-// one record) per message. CorkStream takes Beast's small writes into a buffer and completes
-// them at once, and sends the buffer as one write when the reader is about to wait on the
-// network (nothing more can be answered before new data arrives), when a posted check finds the
-// reader already waiting (writes made outside a burst), or when the buffer reaches kFlushBytes.
-// Large writes with nothing buffered go straight to the socket (no copy). Order is kept: a write
-// that arrives while the buffer is not empty or a write is under way joins the buffer.
+// one record) per message. CorkStream takes Beast's small writes made while received messages
+// are being handled into a buffer and completes them at once, and sends the buffer as one
+// write when the reader is about to wait on the network (nothing more can be answered before
+// new data arrives) or when it reaches kFlushBytes. A write made while the reader waits, with
+// nothing buffered or under way, goes straight through (no copy), as do large ones; writes that
+// follow while it is under way are gathered and go out together right after it. Order is kept:
+// a write that arrives while the buffer is not empty or a write is under way joins the buffer.
 //
 // Beast's framing, masking and control frames are untouched: this layer sees bytes only.
 // All calls happen on the loop thread (like every other use of the stream).
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/role.hpp>
@@ -40,6 +42,9 @@ class CorkStream {
   static constexpr std::size_t kDirectBytes = 4096;      // larger writes skip the buffer
   static constexpr std::size_t kFlushBytes = 64 * 1024;  // flush when the buffer holds this much
   static constexpr std::size_t kKeepBytes = 16 * 1024;   // larger buffers are released after use
+  // A plain TCP socket can be written without an operation; TLS needs its engine's op.
+  static constexpr bool kWritesNow =
+      std::is_same_v<Next, boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>>;
 
   template <class... Args>
   explicit CorkStream(Args&&... args) : next_(std::forward<Args>(args)...) {}
@@ -70,7 +75,9 @@ class CorkStream {
           next_.get_executor(),
           [h = std::forward<Handler>(handler), ec = error_]() mutable { h(ec, std::size_t{0}); });
     }
-    if (!writing_ && pending_.empty() && n >= kDirectBytes) {
+    // Nothing buffered and either a large write or the reader waiting (a write outside any
+    // burst of received messages, e.g. the first of a ping-pong): straight to the next layer.
+    if (!writing_ && pending_.empty() && (n >= kDirectBytes || readerWaiting_)) {
       writing_ = true;
       return next_.async_write_some(
           buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
@@ -90,19 +97,22 @@ class CorkStream {
       boost::asio::post(next_.get_executor(), [h = std::forward<Handler>(handler), n]() mutable {
         h(boost::system::error_code{}, n);
       });
-      if (!checkPosted_) {
-        checkPosted_ = true;
-        boost::asio::post(next_.get_executor(), [this, keep = owner_.lock()] {
-          checkPosted_ = false;
-          if (readerWaiting_) flush();  // else the reader flushes before it waits
-        });
-      }
+      // While messages are being received and answered, the reader flushes when it next waits
+      // on the network; a write made while it already waits goes out now (or right after the
+      // write under way, gathering whatever else is written until then).
+      if (readerWaiting_) flush();
       return;
     }
     // The buffer is full: this write completes only once its bytes are handed on, so a peer
     // that stops reading holds Beast (and bufferedAmount grows) as without the buffer.
     if (!writing_) flush();
-    parkedSeq_ = (writing_ && pending_.empty()) ? flushSeq_ : flushSeq_ + 1;
+    if (!writing_ && pending_.empty()) {  // written at once
+      return boost::asio::post(next_.get_executor(),
+                               [h = std::forward<Handler>(handler), ec = error_, n]() mutable {
+                                 h(ec, ec ? std::size_t{0} : n);
+                               });
+    }
+    parkedSeq_ = pending_.empty() ? flushSeq_ : flushSeq_ + 1;
     parked_ = makeWaiter(std::forward<Handler>(handler));
     parkedBytes_ = n;
   }
@@ -110,6 +120,26 @@ class CorkStream {
   /// Sends what is buffered, now (unless a write is under way: then right after it).
   void flush() {
     if (writing_ || pending_.empty() || error_) return;
+    if constexpr (kWritesNow) {
+      // A plain socket takes what it can at once (no operation, no completion to post).
+      boost::system::error_code ec;
+      if (!next_.non_blocking()) next_.non_blocking(true, ec);
+      std::size_t n = ec ? 0 : next_.write_some(boost::asio::buffer(pending_), ec);
+      if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+        ec = {};
+        n = 0;
+      }
+      if (ec || n == pending_.size()) {
+        if (ec) error_ = ec;
+        pending_.clear();
+        if (pending_.capacity() > kKeepBytes) pending_.shrink_to_fit();
+        const auto seq = ++flushSeq_;
+        if (parked_ && (parkedSeq_ <= seq || error_)) completeParked();
+        notifyDrained();
+        return;
+      }
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     writing_ = true;
     inFlight_.swap(pending_);
     boost::asio::async_write(next_, boost::asio::buffer(inFlight_),
@@ -190,7 +220,6 @@ class CorkStream {
   std::uint64_t flushSeq_ = 0, parkedSeq_ = 0;  // flushes started; the one parked_ waits for
   bool writing_ = false;
   bool readerWaiting_ = false;
-  bool checkPosted_ = false;
 };
 
 /// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.

@@ -59,8 +59,8 @@ SocketTaskImpl::SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t 
 
 SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, opening_, timer_); }
 
-SocketTaskImpl::tcp::socket& SocketTaskImpl::lowest() {
-  return withWs([](auto& ws) -> tcp::socket& { return boost::beast::get_lowest_layer(ws); });
+TcpSocket& SocketTaskImpl::lowest() {
+  return withWs([](auto& ws) -> TcpSocket& { return boost::beast::get_lowest_layer(ws); });
 }
 
 double SocketTaskImpl::epochMs(Clock::time_point t) const {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <variant>
 
+#include "core/asio_types.hpp"
 #include "core/fifo_queue.hpp"
 #include "core/runtime_core.hpp"
 #include "core/ws_options.hpp"
@@ -51,8 +52,8 @@ class SocketTaskImpl final : public SocketBase {
  private:
   using tcp = boost::asio::ip::tcp;
   // CorkStream (cork_stream.hpp) coalesces Beast's small writes into one system call.
-  using PlainWs = boost::beast::websocket::stream<CorkStream<tcp::socket>>;
-  using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<tcp::socket>>>;
+  using PlainWs = boost::beast::websocket::stream<CorkStream<TcpSocket>>;
+  using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<TcpSocket>>>;
   using Clock = std::chrono::steady_clock;
 
   std::shared_ptr<SocketTaskImpl> self() {
@@ -62,7 +63,7 @@ class SocketTaskImpl final : public SocketBase {
   decltype(auto) withWs(F&& f) {
     return std::visit(std::forward<F>(f), *ws_);
   }
-  tcp::socket& lowest();
+  TcpSocket& lowest();
 
   void doStart(ConnectSocketOption& option);
   void connectTo(std::vector<tcp::endpoint> endpoints);
@@ -105,7 +106,7 @@ class SocketTaskImpl final : public SocketBase {
     ConnectSocketOption option;
     WsUrl url;
     boost::beast::websocket::response_type response;
-    std::optional<tcp::resolver> resolver;
+    std::optional<TcpResolver> resolver;
     Clock::time_point fetchStart{}, lookupStart{}, lookupEnd{}, connectStart{}, connectEnd{},
         handshakeStart{};
     double fetchStartEpochMs = 0;
@@ -113,7 +114,7 @@ class SocketTaskImpl final : public SocketBase {
   std::unique_ptr<Opening> opening_;
   std::chrono::milliseconds heartbeat_{0};
   std::optional<std::variant<PlainWs, TlsWs>> ws_;
-  std::optional<boost::asio::steady_timer> timer_;
+  std::optional<SteadyTimer> timer_;
   boost::beast::flat_buffer readBuffer_;
   FifoQueue<SocketTask::SendOption> sendQueue_;
   std::optional<SocketTask::SendOption> inFlight_;  // being written: Beast reads from it
