@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/deadlines.hpp"
 #include "core/listener_registry.hpp"
 #include "core/policy_check.hpp"
 #include "minisock/policy.hpp"
@@ -72,6 +73,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   ~RuntimeCore();
 
   boost::asio::io_context ioc{1};
+  /// Timeouts of the sockets, on one timer (loop thread).
+  Deadlines deadlines{ioc};
   const Policy policy;
   const std::shared_ptr<RuntimeLink> link;
   /// Every socket's reads land here and are dispatched before the next read (loop thread).

@@ -15,6 +15,7 @@
 // Beast's framing, masking and control frames are untouched: this layer sees bytes only.
 // All calls happen on the loop thread (like every other use of the stream).
 
+#include <sys/socket.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -24,6 +25,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
+
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -122,12 +125,16 @@ class CorkStream {
     if (writing_ || pending_.empty() || error_) return;
     if constexpr (kWritesNow) {
       // A plain socket takes what it can at once (no operation, no completion to post).
+      // send(MSG_DONTWAIT) directly: Asio's synchronous write would need the socket's
+      // non-blocking mode set (one more system call) or would block.
       boost::system::error_code ec;
-      if (!next_.non_blocking()) next_.non_blocking(true, ec);
-      std::size_t n = ec ? 0 : next_.write_some(boost::asio::buffer(pending_), ec);
-      if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
-        ec = {};
-        n = 0;
+      std::size_t n = 0;
+      const ssize_t sent = ::send(next_.native_handle(), pending_.data(), pending_.size(),
+                                  MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent >= 0) {
+        n = static_cast<std::size_t>(sent);
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        ec.assign(errno, boost::system::system_category());
       }
       if (ec || n == pending_.size()) {
         if (ec) error_ = ec;

@@ -57,7 +57,7 @@ int closeCodeFor(const boost::system::error_code& ec) {
 SocketTaskImpl::SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t id)
     : SocketBase(std::move(link)), id_(id) {}
 
-SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, opening_, timer_); }
+SocketTaskImpl::~SocketTaskImpl() { releaseIo(ws_, opening_); }
 
 TcpSocket& SocketTaskImpl::lowest() {
   return withWs([](auto& ws) -> TcpSocket& { return boost::beast::get_lowest_layer(ws); });
@@ -100,12 +100,12 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
   aborted_ = true;
   readyState_ = SocketTask::CLOSED;
   boost::system::error_code ec;
-  if (timer_) timer_->cancel();
   if (opening_ && opening_->resolver) opening_->resolver->cancel();
   if (ws_) lowest().close(ec);
   ws_.reset();
   opening_.reset();
-  timer_.reset();
+  deadline_ = {};  // entries left in Deadlines hold only a weak pointer
+  closeAnswer_ = {};
   for (const auto& pending : sendQueue_) buffered_ -= sizeOf(pending.data);
   sendQueue_.clear();
   if (inFlight_) buffered_ -= sizeOf(inFlight_->data);
@@ -200,10 +200,10 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
   }
   withWs([&](auto& ws) { ws.next_layer().setOwner(weak_from_this()); });
-  timer_.emplace(core.ioc);
-  timer_->expires_after(opening_->option.timeout);
-  timer_->async_wait([self = self()](const boost::system::error_code& ec) {
-    if (ec || self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+  deadline_ = core.deadlines.add(opening_->option.timeout, [weak = weakSelf()] {
+    auto self = weak.lock();
+    if (!self || self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+    self->deadline_ = {};
     self->failOpening("timeout: the opening handshake did not finish within " +
                       std::to_string(self->opening_->option.timeout.count()) + " ms");
   });
@@ -246,25 +246,30 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
 
 void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
   opening_->connectStart = Clock::now();
-  if (endpoints.size() == 1) {  // opened here so that EMFILE and the like keep their errno
+  auto onConnected = [self = self()](const boost::system::error_code& ec) {
+    if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+    if (ec) {
+      ErrorEvent e = fromAsio("connect socket", ec);
+      return self->failOpening(e.errMsg);
+    }
+    boost::system::error_code ignored;
+    self->lowest().set_option(tcp::no_delay(self->opening_->option.tcpNoDelay), ignored);
+    if (self->opening_->url.secure) return self->tlsHandshake();
+    self->opening_->connectEnd = Clock::now();
+    self->wsHandshake();
+  };
+  if (endpoints.size() == 1) {
+    // One address (the usual case): opened here so that EMFILE and the like keep their errno,
+    // and connected directly (the range form closes and reopens the socket for each address).
     boost::system::error_code ec;
     lowest().open(endpoints.front().protocol(), ec);
     if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+    return lowest().async_connect(endpoints.front(), std::move(onConnected));
   }
   boost::asio::async_connect(
       lowest(), std::move(endpoints),
-      [self = self()](const boost::system::error_code& ec, const tcp::endpoint&) {
-        if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
-        if (ec) {
-          ErrorEvent e = fromAsio("connect socket", ec);
-          return self->failOpening(e.errMsg);
-        }
-        boost::system::error_code ignored;
-        self->lowest().set_option(tcp::no_delay(self->opening_->option.tcpNoDelay), ignored);
-        if (self->opening_->url.secure) return self->tlsHandshake();
-        self->opening_->connectEnd = Clock::now();
-        self->wsHandshake();
-      });
+      [onConnected = std::move(onConnected)](const boost::system::error_code& ec,
+                                             const tcp::endpoint&) mutable { onConnected(ec); });
 }
 
 void SocketTaskImpl::tlsHandshake() {
@@ -345,11 +350,13 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
       !problem.empty()) {
     return failOpening(problem);
   }
-  timer_->cancel();
+  core().deadlines.cancel(deadline_);
   const auto opened = Clock::now();
   withWs([&](auto& ws) {
     websocket::stream_base::timeout t;
-    t.handshake_timeout = kClosingHandshakeTimeout;  // bounds the closing handshake
+    // The closing handshake is bounded by closeAnswer_ (startClosingHandshake), not by a
+    // timer of Beast's own.
+    t.handshake_timeout = websocket::stream_base::none();
     if (opening_->option.heartbeat.count() > 0) {
       t.idle_timeout = opening_->option.heartbeat * 2;  // Beast pings at half of it
       t.keep_alive_pings = true;
@@ -579,9 +586,11 @@ void SocketTaskImpl::failQueuedSends() {
 void SocketTaskImpl::armClosingDeadline() {
   // Bounds the whole close: queued messages, then the closing handshake (Beast's own 5 s
   // timeout starts only once the close frame can be written).
-  timer_->expires_after(kClosingDeadline);
-  timer_->async_wait([self = self()](const boost::system::error_code& ec) {
-    if (ec || self->aborted_ || self->readyState() != SocketTask::CLOSING) return;
+  core().deadlines.cancel(deadline_);
+  deadline_ = core().deadlines.add(kClosingDeadline, [weak = weakSelf()] {
+    auto self = weak.lock();
+    if (!self || self->aborted_ || self->readyState() != SocketTask::CLOSING) return;
+    self->deadline_ = {};
     const std::size_t unsent = self->bufferedAmount();
     self->finish(makeError(ErrorCode::systemError,
                            "closeSocket: the closing handshake did not finish within " +
@@ -624,6 +633,16 @@ void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
 
 void SocketTaskImpl::startClosingHandshake() {
   closeStarted_ = true;
+  closeAnswer_ = core().deadlines.add(kClosingHandshakeTimeout, [weak = weakSelf()] {
+    auto self = weak.lock();
+    if (!self || self->aborted_ || self->readyState() == SocketTask::CLOSED) return;
+    self->closeAnswer_ = {};
+    if (self->pendingError_) return self->finish(self->pendingError_, self->closeCode_, "");
+    self->finish(makeError(ErrorCode::systemError,
+                           "closeSocket: the server did not answer the close frame within 5 s",
+                           kNetworkInterrupted),
+                 1006, "");
+  });
   withWs([&](auto& ws) {
     ws.async_close(
         websocket::close_reason(static_cast<websocket::close_code>(closeCode_), closeReason_),
@@ -675,7 +694,8 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
     counted_ = false;
   }
   boost::system::error_code ignored;
-  if (timer_) timer_->cancel();
+  core().deadlines.cancel(deadline_);
+  core().deadlines.cancel(closeAnswer_);
   if (opening_ && opening_->resolver) opening_->resolver->cancel();
   if (ws_) lowest().close(ignored);
   failQueuedSends();  // the one in flight (inFlight_) is answered by onWritten

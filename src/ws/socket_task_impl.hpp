@@ -10,7 +10,6 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -56,6 +55,7 @@ class SocketTaskImpl final : public SocketBase {
   using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<TcpSocket>>>;
   using Clock = std::chrono::steady_clock;
 
+  std::weak_ptr<SocketTaskImpl> weakSelf() { return self(); }
   std::shared_ptr<SocketTaskImpl> self() {
     return std::static_pointer_cast<SocketTaskImpl>(shared_from_this());
   }
@@ -114,7 +114,8 @@ class SocketTaskImpl final : public SocketBase {
   std::unique_ptr<Opening> opening_;
   std::chrono::milliseconds heartbeat_{0};
   std::optional<std::variant<PlainWs, TlsWs>> ws_;
-  std::optional<SteadyTimer> timer_;
+  Deadlines::Handle deadline_;     // the opening timeout, then the whole close's (15 s)
+  Deadlines::Handle closeAnswer_;  // the server's answer to our close frame (5 s)
   boost::beast::flat_buffer readBuffer_;
   FifoQueue<SocketTask::SendOption> sendQueue_;
   std::optional<SocketTask::SendOption> inFlight_;  // being written: Beast reads from it

@@ -1,0 +1,78 @@
+#pragma once
+// Deadlines: many timeouts on one Asio timer (loop thread only).
+//
+// A socket's own timer would re-arm the kernel timer (timerfd_settime) each time it became the
+// earliest and each time it was cancelled: four system calls per WebSocket connection for its
+// opening and closing timeouts. Here the one timer is re-armed only when a deadline comes
+// earlier than the armed one; cancelling just forgets the entry, and an early wake-up with
+// nothing due re-arms for the next entry.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "core/asio_types.hpp"
+
+namespace minisock::detail {
+
+class Deadlines {
+ public:
+  using Clock = std::chrono::steady_clock;
+  /// Identifies one added deadline; a default one identifies nothing.
+  struct Handle {
+    Clock::time_point when{};
+    std::uint64_t id = 0;
+    explicit operator bool() const noexcept { return id != 0; }
+  };
+
+  explicit Deadlines(boost::asio::io_context& ioc) : timer_(ioc) {}
+
+  /// Calls `fn` on the loop once `after` has passed, unless cancelled first.
+  Handle add(Clock::duration after, std::function<void()> fn) {
+    const Handle h{Clock::now() + after, ++nextId_};
+    entries_.emplace(std::make_pair(h.when, h.id), std::move(fn));
+    if (!armed_ || h.when < armedAt_) arm(h.when);
+    return h;
+  }
+
+  /// Forgets a deadline (nothing happens if it already fired); resets `h`.
+  void cancel(Handle& h) {
+    if (h) entries_.erase(std::make_pair(h.when, h.id));
+    h = {};
+  }
+
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  void arm(Clock::time_point when) {
+    armed_ = true;
+    armedAt_ = when;
+    timer_.expires_at(when);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // re-armed (cancelled) or shutting down
+      armed_ = false;
+      fire();
+    });
+  }
+
+  void fire() {
+    const auto now = Clock::now();
+    while (!entries_.empty() && entries_.begin()->first.first <= now) {
+      auto fn = std::move(entries_.begin()->second);
+      entries_.erase(entries_.begin());
+      fn();  // may add or cancel deadlines
+    }
+    if (!entries_.empty() && (!armed_ || entries_.begin()->first.first < armedAt_))
+      arm(entries_.begin()->first.first);
+  }
+
+  SteadyTimer timer_;
+  std::map<std::pair<Clock::time_point, std::uint64_t>, std::function<void()>> entries_;
+  std::uint64_t nextId_ = 0;
+  Clock::time_point armedAt_{};
+  bool armed_ = false;
+};
+
+}  // namespace minisock::detail

@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <vector>
+
+#include "core/deadlines.hpp"
+
+using minisock::detail::Deadlines;
+using namespace std::chrono_literals;
+
+TEST(Deadlines, FireInTimeOrderAndNotWhenCancelled) {
+  boost::asio::io_context ioc;
+  Deadlines d(ioc);
+  std::vector<int> fired;
+  const auto start = Deadlines::Clock::now();
+  d.add(60ms, [&] { fired.push_back(3); });
+  auto cancelled = d.add(40ms, [&] { fired.push_back(99); });
+  d.add(20ms, [&] { fired.push_back(1); });  // earlier than the armed one: re-arms
+  d.add(40ms, [&] {
+    fired.push_back(2);
+    d.add(10ms, [&] { fired.push_back(4); });  // added from inside a callback
+  });
+  d.cancel(cancelled);
+  EXPECT_FALSE(cancelled);
+  ioc.run_for(2s);  // returns once nothing is pending
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 4, 3}));
+  EXPECT_GE(Deadlines::Clock::now() - start, 60ms);
+  EXPECT_EQ(d.size(), 0u);
+}
+
+TEST(Deadlines, CancellingTheEarliestLeavesTheOthers) {
+  boost::asio::io_context ioc;
+  Deadlines d(ioc);
+  int fired = 0;
+  auto first = d.add(10ms, [&] { fired += 100; });
+  d.add(30ms, [&] { fired += 1; });
+  d.cancel(first);  // the timer wakes at 10 ms with nothing due and re-arms
+  ioc.run_for(2s);
+  EXPECT_EQ(fired, 1);
+}
