@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev libssl-dev openssl zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  iproute2
+  iproute2 nodejs
 )
 
 missing=()
@@ -17,18 +17,27 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
+# Debian's own nodejs keeps the Node-API headers in libnode-dev (NodeSource's nodejs ships them):
+# checked after nodejs is installed, so that the two never meet in one apt-get call.
+node_headers() { [ -f /usr/include/node/node_api.h ]; }
+
+if [ ${#missing[@]} -eq 0 ] && node_headers; then
   exit 0
 fi
 
-echo "setup: installing ${missing[*]}"
+echo "setup: installing ${missing[*]:-the Node-API headers}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "setup: need root (or sudo) to install: ${missing[*]}" >&2
+    echo "setup: need root (or sudo) to install: ${missing[*]:-libnode-dev}" >&2
     exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ! node_headers; then
+  $SUDO apt-get install -y -qq --no-install-recommends libnode-dev
+fi

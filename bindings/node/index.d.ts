@@ -1,0 +1,338 @@
+// Types of minisock's JavaScript binding. Interface and field names follow
+// miniprogram-api-typings (types/wx/lib.wx.api.d.ts, namespace WechatMiniprogram) where the
+// two agree; extensions are marked as such.
+
+
+export declare namespace minisock {
+  /** The argument of success/fail/complete: `connectSocket:ok`, `sendSocketMessage:fail …`. */
+  interface GeneralCallbackResult {
+    errMsg: string
+    /** The platform's unified errno (600000-series), when one applies. */
+    errno?: number
+  }
+
+  /** The argument of every onError listener. */
+  interface ErrorListenerResult {
+    /** e.g. `connect fail: errno:111 errmsg:Connection refused` */
+    errMsg: string
+    /** -1 system, -2 OS socket error, -3 refused by the policy, -4 connect failed, 1 invalid address, 2 invalid port, 3-6 bindWifi. */
+    errCode: number
+    /** The Linux errno (errCode -2) or the unified 600000-series errno, when there is one. */
+    errno?: number
+  }
+
+  type Callback<T = GeneralCallbackResult> = (res: T) => void
+  type EmptyListener = (res: Record<string, never>) => void
+
+  interface CallbackOption {
+    success?: Callback
+    fail?: Callback
+    complete?: Callback
+  }
+
+  // ---- TCPSocket ----
+
+  interface CreateTCPSocketOption {
+    /** 'ipv4' (default) or 'ipv6' */
+    type?: 'ipv4' | 'ipv6'
+  }
+
+  interface TCPSocketConnectOption {
+    address: string
+    port: number
+    /** Connect timeout in seconds (default 2). */
+    timeout?: number
+  }
+
+  interface BindWifiOption {
+    BSSID: string
+  }
+
+  interface OnMessageListenerResultLocalInfo {
+    address: string
+    /** 'IPv4' or 'IPv6' */
+    family: string
+    port: number
+  }
+
+  interface TCPSocketOnMessageListenerResultRemoteInfo {
+    address: string
+    family: string
+    port: number
+    /** Size of the message in bytes. */
+    size: number
+  }
+
+  interface TCPSocketOnMessageListenerResult {
+    message: ArrayBuffer
+    remoteInfo: TCPSocketOnMessageListenerResultRemoteInfo
+    localInfo: OnMessageListenerResultLocalInfo
+  }
+
+  interface TCPSocket {
+    connect(options: TCPSocketConnectOption): void
+    write(data: string | ArrayBuffer): void
+    close(): void
+    /** Android only on the platform: always an Error here (errCode 3 or 5). */
+    bindWifi(options: BindWifiOption): void
+    onConnect(listener: EmptyListener): void
+    offConnect(listener?: EmptyListener): void
+    onMessage(listener: (result: TCPSocketOnMessageListenerResult) => void): void
+    offMessage(listener?: (result: TCPSocketOnMessageListenerResult) => void): void
+    onError(listener: (result: ErrorListenerResult) => void): void
+    offError(listener?: (result: ErrorListenerResult) => void): void
+    onClose(listener: EmptyListener): void
+    offClose(listener?: EmptyListener): void
+    onBindWifi(listener: EmptyListener): void
+    offBindWifi(listener?: EmptyListener): void
+    /** Extension: bytes written and not yet handed to the operating system. */
+    readonly bufferedAmount: number
+  }
+
+  // ---- UDPSocket ----
+
+  interface UDPSocketSendOption {
+    address: string
+    port: number
+    message: string | ArrayBuffer
+    /** Start of the slice of message to send, in bytes. */
+    offset?: number
+    /** Length of the slice (default: to the end). */
+    length?: number
+    setBroadcast?: boolean
+  }
+
+  interface UDPSocketConnectOption {
+    address: string
+    port: number
+  }
+
+  interface UDPSocketOnMessageListenerResultRemoteInfo {
+    address: string
+    family: string
+    port: number
+    size: number
+  }
+
+  interface UDPSocketOnMessageListenerResult {
+    message: ArrayBuffer
+    remoteInfo: UDPSocketOnMessageListenerResultRemoteInfo
+    localInfo: OnMessageListenerResultLocalInfo
+  }
+
+  interface UDPSocket {
+    /** Binds a free port (or `port`) and returns it; 0 on failure (an Error follows). */
+    bind(port?: number): number
+    send(option: UDPSocketSendOption): void
+    connect(option: UDPSocketConnectOption): void
+    /** send() to the connected peer. */
+    write(option: UDPSocketSendOption): void
+    setTTL(ttl: number): void
+    close(): void
+    onListening(listener: EmptyListener): void
+    offListening(listener?: EmptyListener): void
+    onMessage(listener: (result: UDPSocketOnMessageListenerResult) => void): void
+    offMessage(listener?: (result: UDPSocketOnMessageListenerResult) => void): void
+    onError(listener: (result: ErrorListenerResult) => void): void
+    offError(listener?: (result: ErrorListenerResult) => void): void
+    onClose(listener: EmptyListener): void
+    offClose(listener?: EmptyListener): void
+  }
+
+  // ---- SocketTask (WebSocket) ----
+
+  interface ConnectSocketOption extends CallbackOption {
+    /** ws:// or wss:// (the policy decides whether ws:// is allowed) */
+    url: string
+    /** Request header fields; Referer is refused. */
+    header?: Record<string, string | number | boolean>
+    protocols?: string[]
+    tcpNoDelay?: boolean
+    perMessageDeflate?: boolean
+    /** Opening handshake timeout in milliseconds (default and maximum 60000). */
+    timeout?: number
+    /** Only 'GET' is valid. */
+    method?: string
+  }
+
+  interface SocketTaskSendOption extends CallbackOption {
+    data: string | ArrayBuffer
+  }
+
+  interface SocketTaskCloseOption extends CallbackOption {
+    /** 1000 (default) or 3000-4999 */
+    code?: number
+    /** At most 123 bytes of UTF-8. */
+    reason?: string
+  }
+
+  interface SocketProfile {
+    fetchStart: number
+    domainLookUpStart: number
+    domainLookUpEnd: number
+    connectStart: number
+    connectEnd: number
+    handshakeCost: number
+    cost: number
+    rtt: number
+  }
+
+  interface OnOpenListenerResult {
+    /** The server's 101 response header fields. */
+    header: Record<string, string>
+    profile: SocketProfile
+    /** Extension: the negotiated subprotocol, or ''. */
+    protocol: string
+  }
+
+  interface SocketTaskOnMessageListenerResult {
+    data: string | ArrayBuffer
+  }
+
+  interface SocketTaskOnCloseListenerResult {
+    code: number
+    reason: string
+  }
+
+  interface SocketTask {
+    send(option: SocketTaskSendOption): void
+    close(option?: SocketTaskCloseOption): void
+    onOpen(listener: (result: OnOpenListenerResult) => void): void
+    offOpen(listener?: (result: OnOpenListenerResult) => void): void
+    onMessage(listener: (result: SocketTaskOnMessageListenerResult) => void): void
+    offMessage(listener?: (result: SocketTaskOnMessageListenerResult) => void): void
+    onError(listener: (result: ErrorListenerResult) => void): void
+    offError(listener?: (result: ErrorListenerResult) => void): void
+    onClose(listener: (result: SocketTaskOnCloseListenerResult) => void): void
+    offClose(listener?: (result: SocketTaskOnCloseListenerResult) => void): void
+    /** CONNECTING, OPEN, CLOSING or CLOSED, as the events delivered so far say. */
+    readonly readyState: 0 | 1 | 2 | 3
+    readonly CONNECTING: 0
+    readonly OPEN: 1
+    readonly CLOSING: 2
+    readonly CLOSED: 3
+    /** Extension: bytes of messages sent and not yet handed to the operating system. */
+    readonly bufferedAmount: number
+    /** Set by Taro.connectSocket when it resolves: 'connectSocket:ok'. */
+    errMsg?: string
+  }
+
+  interface SendSocketMessageOption extends CallbackOption {
+    data: string | ArrayBuffer
+  }
+
+  interface CloseSocketOption extends CallbackOption {
+    code?: number
+    reason?: string
+  }
+
+  type OnSocketOpenCallback = (result: OnOpenListenerResult) => void
+  type OnSocketMessageCallback = (result: SocketTaskOnMessageListenerResult) => void
+  type OnSocketErrorCallback = (result: ErrorListenerResult) => void
+  type OnSocketCloseCallback = (result: SocketTaskOnCloseListenerResult) => void
+
+  /** The calls both namespaces share. */
+  interface CommonApi {
+    createTCPSocket(option?: CreateTCPSocketOption): TCPSocket
+    /** 'udp4' (default) or 'udp6' */
+    createUDPSocket(type?: 'udp4' | 'udp6' | string): UDPSocket
+    onSocketOpen(listener: OnSocketOpenCallback): void
+    onSocketMessage(listener: OnSocketMessageCallback): void
+    onSocketError(listener: OnSocketErrorCallback): void
+    onSocketClose(listener: OnSocketCloseCallback): void
+    /** Extension: removes a global listener (the same function object), or all of that kind. */
+    offSocketOpen(listener?: OnSocketOpenCallback): void
+    /** Extension. */
+    offSocketMessage(listener?: OnSocketMessageCallback): void
+    /** Extension. */
+    offSocketError(listener?: OnSocketErrorCallback): void
+    /** Extension. */
+    offSocketClose(listener?: OnSocketCloseCallback): void
+  }
+
+  /** The promise form of wx: without success/fail/complete a call returns a Promise. */
+  type WxPromisified<T extends CallbackOption> = T extends { success: any } | { fail: any } | { complete: any }
+    ? void
+    : Promise<GeneralCallbackResult>
+
+  interface Wx extends CommonApi {
+    /** Returns the task at once; success/complete run when it is created. */
+    connectSocket(option: ConnectSocketOption): SocketTask
+    sendSocketMessage<T extends SendSocketMessageOption = SendSocketMessageOption>(option: T): WxPromisified<T>
+    closeSocket<T extends CloseSocketOption = CloseSocketOption>(option?: T): WxPromisified<T>
+  }
+
+  interface Taro extends CommonApi {
+    /**
+     * A Promise of the task (with errMsg 'connectSocket:ok' assigned to it), settled when the
+     * task is created: listeners attached in `.then` see every event. Rejects on fail (the
+     * rejection is marked handled when `fail` or `complete` is given).
+     */
+    connectSocket(option: ConnectSocketOption): Promise<SocketTask>
+    sendSocketMessage(option: SendSocketMessageOption): Promise<GeneralCallbackResult>
+    closeSocket(option?: CloseSocketOption): Promise<GeneralCallbackResult>
+  }
+
+  type PortSpec = number | [number, number] | { first: number; last: number }
+
+  /** minisock::Policy fields over a preset (`base`, default 'development'). */
+  interface PolicyFields {
+    base?: 'release' | 'development' | 'unrestricted'
+    blockedTCPPorts?: PortSpec[]
+    /** 0 = no limit */
+    maxTCPSocketsPerWindow?: number
+    /** seconds */
+    tcpSocketWindow?: number
+    enforceDomainList?: boolean
+    allowedDomains?: string[]
+    lanAddressesOnly?: boolean
+    allowOwnAddresses?: boolean
+    blockedWebSocketPorts?: PortSpec[]
+    /** 0 = no limit */
+    maxWebSockets?: number
+    allowInsecureWebSocket?: boolean
+    maxWebSocketMessageSize?: number
+    maxUDPMessageSize?: number
+    verifyCertificates?: boolean
+    /** An extra PEM CA file to trust besides the system store. */
+    caFile?: string
+  }
+
+  interface Policy {
+    blockedTCPPorts: [number, number][]
+    maxTCPSocketsPerWindow: number
+    tcpSocketWindow: number
+    enforceDomainList: boolean
+    allowedDomains: string[]
+    lanAddressesOnly: boolean
+    allowOwnAddresses: boolean
+    blockedWebSocketPorts: [number, number][]
+    maxWebSockets: number
+    allowInsecureWebSocket: boolean
+    maxWebSocketMessageSize: number
+    maxUDPMessageSize: number
+    verifyCertificates: boolean
+    caFile: string
+  }
+
+  interface RuntimeOptions {
+    policy?: 'release' | 'development' | 'unrestricted' | PolicyFields
+  }
+
+  interface Runtime {
+    readonly wx: Wx
+    readonly Taro: Taro
+    readonly policy: Policy
+    /** Sockets and tasks whose Close has not reached JavaScript yet; 0 means drained. */
+    socketCount(): number
+    /** Closes every socket of this runtime at once, without events, and ends its thread. */
+    destroy(): void
+  }
+}
+
+/** The default runtime's calls, with the development policy. */
+export declare const wx: minisock.Wx
+/** Taro's flavour of the same calls: connectSocket, sendSocketMessage and closeSocket return Promises. */
+export declare const Taro: minisock.Taro
+/** A separate runtime (its own loop thread, policy and quotas). */
+export declare function createRuntime(options?: minisock.RuntimeOptions): minisock.Runtime

@@ -1,0 +1,55 @@
+'use strict'
+// minisock for JavaScript: the mini-program socket API (wx / Taro) on the C++ core, through
+// Node-API. See README.md ("JavaScript binding") and index.d.ts.
+//
+//   const { wx, Taro, createRuntime } = require('<repo>/bindings/node')
+//
+// `wx` and `Taro` share one default runtime (one event loop thread), made on first use, with
+// the development policy; createRuntime({ policy }) makes another with its own policy.
+
+const { Runtime, makeApis } = require('./lib/api')
+const { normalizePolicy } = require('./lib/policy')
+const { isObject, typeName } = require('./lib/args')
+
+let defaultRuntime = null
+function getDefaultRuntime () {
+  if (defaultRuntime === null) defaultRuntime = new Runtime(normalizePolicy('development'))
+  return defaultRuntime
+}
+
+const { wx, Taro } = makeApis(getDefaultRuntime)
+
+/**
+ * A separate runtime: its own event loop thread, policy, quotas and global socket calls.
+ * @param {{policy?: string | object}} [options]
+ */
+function createRuntime (options = {}) {
+  if (!isObject(options)) {
+    throw new TypeError(`createRuntime: options should be Object instead of ${typeName(options)}`)
+  }
+  const runtime = new Runtime(normalizePolicy(options.policy))
+  const apis = makeApis(() => runtime)
+  const native = require('./lib/native')
+  return Object.freeze({
+    wx: apis.wx,
+    Taro: apis.Taro,
+    /** The policy this runtime enforces (every field). */
+    get policy () {
+      runtime.check()
+      return native.runtimePolicy(runtime.handle)
+    },
+    /**
+     * Sockets and tasks of this runtime whose Close has not reached JavaScript yet (created
+     * and not closed): 0 means drained.
+     */
+    socketCount () {
+      return runtime.sockets
+    },
+    /** Closes every socket of this runtime at once, without events, and ends its thread. */
+    destroy () {
+      runtime.destroy()
+    }
+  })
+}
+
+module.exports = { wx, Taro, createRuntime }

@@ -1,0 +1,58 @@
+'use strict'
+// minisock's embedded loopback echo servers (src/servers), for tests and demos:
+//
+//   const { TcpEchoServer, UdpEchoServer, WsEchoServer } = require('<repo>/bindings/node/testing')
+//   const server = new WsEchoServer()          // 127.0.0.1, a free port
+//   const url = `ws://127.0.0.1:${server.port}/`
+//   …
+//   server.close()
+//
+// Each runs on a thread of its own and never calls into JavaScript; it does not keep the
+// process alive. Not part of the mini-program API.
+
+const native = require('./lib/native')
+
+class EchoServer {
+  constructor (kind, { host = '127.0.0.1', port = 0, cert, key } = {}) {
+    this._handle = native.serverStart(kind, host, port, cert, key)
+    this.host = host
+    this.port = native.serverInfo(this._handle).port
+  }
+
+  /** Counters: TCP {accepted, echoedBytes}, UDP {echoed}, WebSocket {accepted, messages, lastRequestHeaders}. */
+  get stats () {
+    return native.serverInfo(this._handle)
+  }
+
+  /** Stops the server and closes its connections. */
+  close () {
+    native.serverStop(this._handle)
+  }
+}
+
+/** Echoes every byte back; closes its side when the client closes its side. */
+class TcpEchoServer extends EchoServer {
+  constructor (options) { super('tcp', options) }
+}
+
+/** Sends every datagram back to its sender. */
+class UdpEchoServer extends EchoServer {
+  constructor (options) { super('udp', options) }
+}
+
+/**
+ * Echoes every message with its type, answers pings and close frames (echoing code and
+ * reason), accepts permessage-deflate, picks the first offered subprotocol. With `cert` and
+ * `key` (PEM files) it speaks wss.
+ */
+class WsEchoServer extends EchoServer {
+  constructor (options) { super('ws', options) }
+}
+
+/** How events reached JavaScript so far: {batches, records} (one batch per wake-up). */
+function deliveryStats () {
+  const { stats } = require('./lib/bridge')
+  return { batches: stats.batches, records: stats.records }
+}
+
+module.exports = { TcpEchoServer, UdpEchoServer, WsEchoServer, deliveryStats }
