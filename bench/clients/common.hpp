@@ -39,7 +39,6 @@ struct Args {
     Args a;
     if (argc < 2) throw std::runtime_error("usage: client ROW --port P [options]");
     a.row = argv[1];
-    std::vector<std::string> given;
     for (int i = 2; i < argc; ++i) {
       std::string k = argv[i];
       if (k.rfind("--", 0) != 0 || i + 1 >= argc) throw std::runtime_error("bad argument: " + k);
@@ -70,17 +69,7 @@ struct Args {
         while (std::getline(ss, item, ',')) a.conns.push_back(std::stoi(item));
       } else
         a.extra[k] = v;
-      given.push_back(k);
     }
-    // Row defaults (bench/README.md) where the option was not given.
-    auto isGiven = [&](const char* k) {
-      for (const auto& g : given)
-        if (g == k) return true;
-      return false;
-    };
-    if (a.row == "ws_pipelined" && !isGiven("inflight")) a.inflight = 100;
-    if ((a.row == "ws_1mib" || a.row == "wss_1mib") && !isGiven("inflight")) a.inflight = 4;
-    if ((a.row == "ws_1mib" || a.row == "wss_1mib") && !isGiven("size")) a.size = 1 << 20;
     return a;
   }
 };
