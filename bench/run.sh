@@ -9,7 +9,7 @@
 #   --reps N       repetitions (default 3; at least 3 gives a spread worth reading)
 #   --only RE      rows whose name (with @1cpu/@2cpu) matches the extended regex RE;
 #                  "micro" names bench_micro, which runs only when RE matches it
-#   --peers LIST   comma-separated subset of raw,asio,websocketpp,node,minisock
+#   --peers LIST   comma-separated subset of raw,asio,websocketpp,node,minisock,minisock_js
 #                  (with --only or --peers the report goes to the scratch folder only)
 #   --no-build     skip setup, configure, build and npm (use what build/bench has)
 #
@@ -26,7 +26,7 @@ command="bench/run.sh${*:+ $*}"
 quick=0
 reps=""
 only=""
-peers_arg="raw,asio,websocketpp,node,minisock"
+peers_arg="raw,asio,websocketpp,node,minisock,minisock_js"
 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -121,6 +121,13 @@ for p in "${wanted[@]}"; do
         continue
       fi
       peer_cmd[node]="node --expose-gc $root/bench/node/client.js" ;;
+    minisock_js)
+      # The JavaScript binding, built by the release preset (bindings/node finds it).
+      if ! why=$(node -e "require('./bindings/node')" 2>&1); then
+        notes+=("minisock_js: bindings/node not loadable (build the release preset), skipped")
+        continue
+      fi
+      peer_cmd[minisock_js]="node $root/bench/node/minisock_js.js" ;;
     raw|asio|websocketpp|minisock)
       if exe=$(find_exe "bench_$p"); then peer_cmd[$p]=$(realpath "$exe"); else
         notes+=("$p: no build/bench/bench_$p, skipped"); continue

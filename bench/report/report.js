@@ -16,8 +16,9 @@ const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const PEERS = ['raw', 'asio', 'websocketpp', 'node', 'minisock'];
-const OTHERS = ['raw', 'websocketpp', 'node']; // "best non-Asio peer": neither asio nor minisock
+const PEERS = ['raw', 'asio', 'websocketpp', 'node', 'minisock', 'minisock_js'];
+// "best other peer": the peers minisock must lead that are not Asio/Beast (raw is the limit).
+const OTHERS = ['websocketpp', 'node'];
 
 function parseArgs(argv) {
   const a = {
@@ -163,6 +164,7 @@ function summarise(samples) {
       minisock_raw: ratio(med('minisock'), med('raw')),
       minisock_asio: ratio(med('minisock'), med('asio')),
       minisock_best_non_asio: ratio(med('minisock'), bestOther),
+      js_node: ratio(med('minisock_js'), med('node')),
     };
     const meds = PEERS.map(med).filter((x) => x !== undefined);
     r.best = meds.length ? (r.lower_is_better ? Math.min(...meds) : Math.max(...meds)) : null;
@@ -239,16 +241,17 @@ function markdown(report) {
   for (const n of r.notes || []) L.push('', `Note: ${n}`);
   L.push('');
   L.push('Each cell: median over the repetitions (bold), min–max in brackets; — = the peer has no such ' +
-    'row. Ratios are of medians; "best non-Asio" is the best of raw, websocketpp and node. ' +
-    'ws_idle is memory: lower is better (↓).');
+    'row. Ratios are of medians; "best other" is the better of websocketpp and node (the peers ' +
+    'that are not Asio/Beast); minisock_js is the JavaScript binding (bindings/node), compared ' +
+    'with Node\'s own net/dgram/ws. ws_idle is memory: lower is better (↓).');
   L.push('');
-  L.push(`| row | unit | ${peers.join(' | ')} | minisock / raw | minisock / asio | minisock / best non-Asio |`);
-  L.push(`| --- | --- | ${peers.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`);
+  L.push(`| row | unit | ${peers.join(' | ')} | minisock / raw | minisock / asio | minisock / best other | minisock_js / node |`);
+  L.push(`| --- | --- | ${peers.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`);
   for (const row of rows) {
     const unit = `${row.unit || ''}${row.lower_is_better ? ' ↓' : ''}`;
     L.push(`| ${row.row} | ${unit} | ${peers.map((p) => cell(row.peers[p], meta.reps)).join(' | ')} | ` +
       `${fmtRatio(row.ratios.minisock_raw)} | ${fmtRatio(row.ratios.minisock_asio)} | ` +
-      `${fmtRatio(row.ratios.minisock_best_non_asio)} |`);
+      `${fmtRatio(row.ratios.minisock_best_non_asio)} | ${fmtRatio(row.ratios.js_node)} |`);
   }
   const failures = rows.flatMap((row) => Object.values(row.peers).flatMap((p) =>
     p.samples.filter((s) => s.error).map((s) => `${row.row} ${s.peer} rep ${s.rep}: ${s.error}`)));
@@ -323,7 +326,7 @@ function chart(report, pngFile) {
     lines.push(`${row.row}${row.lower_is_better ? ' ↓' : ''}\t${vals.join('\t')}`);
   }
   fs.writeFileSync(dat, `${lines.join('\n')}\n`);
-  const colors = { raw: '#555555', asio: '#1f77b4', websocketpp: '#9467bd', node: '#2ca02c', minisock: '#d62728' };
+  const colors = { raw: '#555555', asio: '#1f77b4', websocketpp: '#9467bd', node: '#2ca02c', minisock: '#d62728', minisock_js: '#ff7f0e' };
   const width = Math.max(1000, 90 * rows.length + 200);
   const gp = [
     `set terminal pngcairo noenhanced size ${width},560 font "sans,10"`,

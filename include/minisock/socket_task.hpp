@@ -78,8 +78,12 @@ class SocketTask {
   static constexpr int CLOSING = 2;
   static constexpr int CLOSED = 3;
 
-  /// Text (std::string, must be UTF-8) or binary (std::vector<std::byte>) data.
-  using Data = std::variant<std::string, std::vector<std::byte>>;
+  /// Binary data shared with the caller instead of copied (an extension: the same bytes sent
+  /// many times, or by many tasks, without a copy each). The bytes must not change until the
+  /// send's callbacks have run. A null pointer is refused through `fail`.
+  using SharedBytes = std::shared_ptr<const std::vector<std::byte>>;
+  /// Text (std::string, must be UTF-8), binary (std::vector<std::byte>) or shared binary data.
+  using Data = std::variant<std::string, std::vector<std::byte>, SharedBytes>;
 
   /// The platform's send option: `task->send({.data = "xxx"})`.
   struct SendOption {

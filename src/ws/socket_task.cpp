@@ -6,6 +6,7 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/option.hpp>
 #include <boost/beast/zlib/error.hpp>
+#include <type_traits>
 
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
@@ -27,9 +28,20 @@ constexpr std::size_t kFirstReadBytes = 256;                 // see startRead()
 constexpr std::size_t kReadBufferKeep = 64 * 1024;           // larger read buffers may be released
 constexpr int kNetworkInterrupted = static_cast<int>(UnifiedErrno::networkInterrupted);
 
-std::size_t sizeOf(const SocketTask::Data& data) {
-  return std::visit([](const auto& d) { return d.size(); }, data);
+// The bytes of a message, whichever form it came in.
+boost::asio::const_buffer bytesOf(const SocketTask::Data& data) {
+  return std::visit(
+      [](const auto& d) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(d)>, SocketTask::SharedBytes>) {
+          return d ? boost::asio::buffer(d->data(), d->size()) : boost::asio::const_buffer{};
+        } else {
+          return boost::asio::const_buffer(d.data(), d.size());
+        }
+      },
+      data);
 }
+
+std::size_t sizeOf(const SocketTask::Data& data) { return bytesOf(data).size(); }
 
 // Adds the user's headers and subprotocol offers to the upgrade request.
 struct RequestDecorator {
@@ -501,6 +513,10 @@ void SocketTaskImpl::doSend(SocketTask::SendOption& option) {
                 : "sendSocketMessage:fail webSocket is not connected (it is closing or closed)",
             0});
   }
+  if (const auto* shared = std::get_if<SocketTask::SharedBytes>(&option.data); shared && !*shared) {
+    return postCallbacks(option.fail, option.complete,
+                         CallbackResult{"sendSocketMessage:fail data is a null SharedBytes", 0});
+  }
   if (const auto* text = std::get_if<std::string>(&option.data); text && !isValidUtf8(*text)) {
     return postCallbacks(
         option.fail, option.complete,
@@ -525,8 +541,7 @@ void SocketTaskImpl::writeNext() {
   withWs([&](auto& ws) {
     const bool text = std::holds_alternative<std::string>(front.data);
     ws.text(text);
-    auto buffer = std::visit([](const auto& d) { return boost::asio::buffer(d.data(), d.size()); },
-                             front.data);
+    const auto buffer = bytesOf(front.data);
     ws.async_write(buffer, [self = self()](const boost::system::error_code& ec, std::size_t) {
       self->onWritten(ec);
     });

@@ -166,6 +166,36 @@ TEST(SocketTask, NonUtf8TextIsRefusedAndBinaryIsSent) {
   EXPECT_EQ(rec.binaries[0].size(), 2u);
 }
 
+TEST(SocketTask, SharedBytesAreSentWithoutCopyAndReleasedAfterTheCallbacks) {
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto shared = std::make_shared<std::vector<std::byte>>(300 * 1024);
+  for (std::size_t i = 0; i < shared->size(); ++i) (*shared)[i] = std::byte(i * 7 % 251);
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  int ok = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    for (int i = 0; i < 3; ++i)  // the same bytes three times, no copy each
+      task->send({.data = SocketTask::SharedBytes(shared),
+                  .success = [&](const CallbackResult&) { ++ok; }});
+    task->send({.data = SocketTask::SharedBytes{}, .fail = rec.callback("fail")});
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) {
+    if (rec.binaries.size() == 3) task->close();
+  });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ(ok, 3);
+  ASSERT_EQ(rec.binaries.size(), 3u);
+  for (const auto& b : rec.binaries) {
+    ASSERT_EQ(b.size(), shared->size());
+    EXPECT_TRUE(std::equal(b.begin(), b.end(), shared->begin()));
+  }
+  ASSERT_EQ(rec.results.size(), 1u);
+  EXPECT_EQ(rec.results[0].errMsg, "sendSocketMessage:fail data is a null SharedBytes");
+  EXPECT_EQ(shared.use_count(), 1);  // minisock kept no reference after the sends
+}
+
 TEST(SocketTask, CloseValidatesCodeAndReasonAndStaysOpen) {
   servers::WsEchoServer server;
   WsRecorder rec;
