@@ -18,6 +18,7 @@
 #include "core/deadlines.hpp"
 #include "core/listener_registry.hpp"
 #include "core/policy_check.hpp"
+#include "core/ws_options.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/socket_task.hpp"
 
@@ -94,7 +95,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
     ListenerRegistry<SocketTask::MessageEvent> message;
     ListenerRegistry<ErrorEvent> error;
     ListenerRegistry<SocketTask::CloseEvent> close;
-    std::weak_ptr<SocketTaskImpl> current;  // the most recent task
+    std::weak_ptr<SocketTaskImpl> current;                 // the most recent task
+    std::optional<std::pair<std::string, WsUrl>> lastUrl;  // the last URL that parsed
     std::uint64_t currentId = 0;
   } ws;
 

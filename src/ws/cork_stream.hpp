@@ -61,11 +61,11 @@ class CorkStream {
 
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-    readerWaiting_ = true;
+    inBurst_ = false;
     flush();  // nothing more will be written in answer before data arrives
     next_.async_read_some(buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
                                        const boost::system::error_code& ec, std::size_t n) mutable {
-      readerWaiting_ = false;
+      inBurst_ = true;  // until the reader waits again: received data is being handled
       h(ec, n);
     });
   }
@@ -78,9 +78,9 @@ class CorkStream {
           next_.get_executor(),
           [h = std::forward<Handler>(handler), ec = error_]() mutable { h(ec, std::size_t{0}); });
     }
-    // Nothing buffered and either a large write or the reader waiting (a write outside any
-    // burst of received messages, e.g. the first of a ping-pong): straight to the next layer.
-    if (!writing_ && pending_.empty() && (n >= kDirectBytes || readerWaiting_)) {
+    // Nothing buffered and either a large write or one outside any burst of received messages
+    // (the opening handshake's request, the first of a ping-pong): straight to the next layer.
+    if (!writing_ && pending_.empty() && (n >= kDirectBytes || !inBurst_)) {
       writing_ = true;
       return next_.async_write_some(
           buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
@@ -101,9 +101,9 @@ class CorkStream {
         h(boost::system::error_code{}, n);
       });
       // While messages are being received and answered, the reader flushes when it next waits
-      // on the network; a write made while it already waits goes out now (or right after the
-      // write under way, gathering whatever else is written until then).
-      if (readerWaiting_) flush();
+      // on the network; any other write goes out now (or right after the write under way,
+      // gathering whatever else is written until then).
+      if (!inBurst_) flush();
       return;
     }
     // The buffer is full: this write completes only once its bytes are handed on, so a peer
@@ -226,7 +226,7 @@ class CorkStream {
   std::size_t parkedBytes_ = 0;
   std::uint64_t flushSeq_ = 0, parkedSeq_ = 0;  // flushes started; the one parked_ waits for
   bool writing_ = false;
-  bool readerWaiting_ = false;
+  bool inBurst_ = false;  // a read completed and the reader has not waited again since
 };
 
 /// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.

@@ -153,8 +153,15 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
                       "' is not valid for WebSocket (only GET)",
                   0, ErrorCode::systemError);
   }
-  if (std::string problem = parseWsUrl(opening_->option.url, opening_->url); !problem.empty()) {
+  // Reconnecting to the same URL is common: the last URL that parsed is kept per runtime.
+  auto& lastUrl = core.ws.lastUrl;
+  if (lastUrl && lastUrl->first == opening_->option.url) {
+    opening_->url = lastUrl->second;
+  } else if (std::string problem = parseWsUrl(opening_->option.url, opening_->url);
+             !problem.empty()) {
     return refuse(problem, kInvalidUrl, ErrorCode::invalidAddress);
+  } else {
+    lastUrl.emplace(opening_->option.url, opening_->url);
   }
   if (opening_->option.timeout.count() <= 0 ||
       opening_->option.timeout > std::chrono::seconds(60)) {
@@ -222,7 +229,7 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
 
   opening_->lookupStart = opening_->lookupEnd = Clock::now();
   if (opening_->url.parsedHost.kind != HostKind::name) {
-    connectTo({tcp::endpoint(boost::asio::ip::make_address(opening_->url.parsedHost.ip.toString()),
+    connectTo({tcp::endpoint(fromIP(opening_->url.parsedHost.ip),
                              static_cast<unsigned short>(opening_->url.port))});
     return;
   }
