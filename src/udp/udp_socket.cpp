@@ -22,7 +22,7 @@ namespace minisock {
 namespace detail {
 namespace {
 
-constexpr int kReadBurst = 64;  // datagrams per readiness before other work gets a turn
+constexpr int kReadBurst = 256;  // datagrams per readiness before other work gets a turn
 
 std::span<const std::byte> bytesOf(const UDPSocket::Message& m) {
   return std::visit([](const auto& d) { return std::as_bytes(std::span(d.data(), d.size())); }, m);
@@ -527,7 +527,7 @@ void UDPSocketImpl::readKernelDrops(int fd) {
 // recvmmsg's arrays, set up once per Runtime: kSlots slots of Policy::maxUDPMessageSize bytes
 // (left uninitialised: untouched pages cost no memory) and their headers.
 struct UdpBatch {
-  static constexpr std::size_t kSlots = 32;
+  static constexpr std::size_t kSlots = 64;
   static constexpr std::size_t kControl = CMSG_SPACE(sizeof(std::uint32_t));
   explicit UdpBatch(std::size_t slotSize)
       : slot(std::max<std::size_t>(slotSize, 1)), bytes(new std::byte[kSlots * slot]) {
