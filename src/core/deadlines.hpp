@@ -5,7 +5,8 @@
 // earliest and each time it was cancelled: four system calls per WebSocket connection for its
 // opening and closing timeouts. Here the one timer is re-armed only when a deadline comes
 // earlier than the armed one; cancelling just forgets the entry, and an early wake-up with
-// nothing due re-arms for the next entry.
+// nothing due re-arms for the next entry. When the Runtime's last socket is released with no
+// deadline left, stopIfEmpty() disarms it, so that run() returns once no work is left.
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +42,14 @@ class Deadlines {
   void cancel(Handle& h) {
     if (h) entries_.erase(std::make_pair(h.when, h.id));
     h = {};
+  }
+
+  /// With no deadline left, disarms the timer, which would otherwise keep the io_context's
+  /// run() going until its (cancelled) time.
+  void stopIfEmpty() {
+    if (!entries_.empty() || !armed_) return;
+    armed_ = false;
+    timer_.cancel();
   }
 
   std::size_t size() const noexcept { return entries_.size(); }

@@ -29,13 +29,17 @@ void RuntimeCore::adopt(const std::shared_ptr<SocketBase>& socket) {
 
 void RuntimeCore::release(SocketBase* socket) {
   std::shared_ptr<SocketBase> last;  // destroyed after the lock is released
+  bool none = false;
   {
     std::lock_guard lock(socketsMutex_);
     auto it = sockets_.find(socket);
     if (it == sockets_.end() || !it->second.strong) return;
     last = std::move(it->second.strong);
-    --liveCount_;
+    none = --liveCount_ == 0;
   }
+  // The deadline timer stays armed after its entries are cancelled (cheaper); with no socket
+  // left it must not keep run() from returning.
+  if (none) deadlines.stopIfEmpty();
 }
 
 void RuntimeCore::forget(SocketBase* socket) noexcept {

@@ -196,6 +196,23 @@ TEST(SocketTask, SharedBytesAreSentWithoutCopyAndReleasedAfterTheCallbacks) {
   EXPECT_EQ(shared.use_count(), 1);  // minisock kept no reference after the sends
 }
 
+TEST(SocketTask, RunReturnsOnceTheLastTaskHasClosed) {
+  // Nothing may keep the loop busy after the Close event (its timeouts are cancelled).
+  servers::WsEchoServer server;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server), .timeout = 30s});
+  int closes = 0;
+  task->onOpen([&](const SocketTask::OpenEvent&) { task->close(); });
+  task->onClose([&](const SocketTask::CloseEvent&) { ++closes; });
+  const auto start = std::chrono::steady_clock::now();
+  rt.runFor(20s);
+  EXPECT_EQ(closes, 1);
+  // The close-answer timeout (5 s) is the earliest one armed: returning well before it shows
+  // that the cancelled timeouts do not hold the loop.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_EQ(rt.socketCount(), 0u);
+}
+
 TEST(SocketTask, CloseValidatesCodeAndReasonAndStaysOpen) {
   servers::WsEchoServer server;
   WsRecorder rec;

@@ -38,3 +38,14 @@ TEST(Deadlines, CancellingTheEarliestLeavesTheOthers) {
   ioc.run_for(2s);
   EXPECT_EQ(fired, 1);
 }
+
+TEST(Deadlines, StopIfEmptyLetsRunReturnAfterCancelling) {
+  boost::asio::io_context ioc;
+  Deadlines d(ioc);
+  auto h = d.add(30s, [] {});
+  d.cancel(h);  // the timer stays armed for 30 s: run() would wait for it
+  d.stopIfEmpty();
+  const auto start = Deadlines::Clock::now();
+  ioc.run_for(10s);
+  EXPECT_LT(Deadlines::Clock::now() - start, 5s);
+}
