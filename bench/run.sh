@@ -26,7 +26,8 @@ command="bench/run.sh${*:+ $*}"
 quick=0
 reps=""
 only=""
-peers_arg="raw,asio,websocketpp,node,minisock,minisock_js"
+default_peers="raw,asio,websocketpp,node,minisock,minisock_js"
+peers_arg=$default_peers
 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -354,7 +355,7 @@ bench_wall=$(awk -v a="$t_bench" -v b="$t_end" 'BEGIN{printf "%.0f", b-a}')
 # A run narrowed by --only or --peers reports into its scratch folder, not bench/results.
 out=bench/results
 latest=yes
-if [ -n "$only" ] || [ "$peers_arg" != "raw,asio,websocketpp,node,minisock" ]; then
+if [ -n "$only" ] || [ "$peers_arg" != "$default_peers" ]; then
   out=$run_dir
   latest=no
 fi
