@@ -22,20 +22,12 @@
 
 #include "core/asio_errors.hpp"
 #include "core/error_events.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using minisock::ErrorCode;
 using minisock::ErrorEvent;
-
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "error_format: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
 
 constexpr ErrorCode kAllCodes[] = {ErrorCode::systemError,         ErrorCode::socketInterfaceError,
                                    ErrorCode::noPermission,        ErrorCode::connectFailed,

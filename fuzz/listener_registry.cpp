@@ -20,17 +20,9 @@
 #include <vector>
 
 #include "core/listener_registry.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "listener_registry: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
 
 int g_reports = 0;
 
@@ -50,20 +42,7 @@ struct Event {
   int serial;
 };
 
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  bool empty() const { return n_ == 0; }
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 constexpr int kMaxListeners = 64;
 constexpr int kMaxDepth = 4;

@@ -26,47 +26,14 @@
 #include <vector>
 
 #include "core/policy_check.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using minisock::Policy;
 using namespace minisock::detail;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "policy: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
-
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  bool empty() const { return n_ == 0; }
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  std::uint32_t u32() {
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v = (v << 8) | byte();
-    return v;
-  }
-  std::string string() {
-    const std::size_t len = std::min<std::size_t>(byte(), n_);
-    std::string s(reinterpret_cast<const char*>(p_), len);
-    p_ += len;
-    n_ -= len;
-    return s;
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 bool inRanges(const std::vector<minisock::PortRange>& ranges, int port) {
   return std::any_of(ranges.begin(), ranges.end(),

@@ -22,43 +22,11 @@
 #include <vector>
 
 #include "core/ws_options.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "upgrade_response: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
-
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  std::string string() {
-    const std::size_t len = std::min<std::size_t>(byte() % 64, n_);
-    std::string s(reinterpret_cast<const char*>(p_), len);
-    p_ += len;
-    n_ -= len;
-    return s;
-  }
-  std::string rest() {
-    std::string s(reinterpret_cast<const char*>(p_), n_);
-    n_ = 0;
-    return s;
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -161,9 +129,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool deflateOffered = flags & 1;
   std::vector<std::string> offered;
   const int count = in.byte() % 6;
-  for (int i = 0; i < count; ++i) offered.push_back(in.string());
+  for (int i = 0; i < count; ++i) offered.push_back(in.string(64));
   const std::uint8_t pick = in.byte();
-  std::string protocol = in.string();
+  std::string protocol = in.string(64);
   if ((flags & 2) && !offered.empty()) protocol = offered[pick % offered.size()];
   const std::string extensions = in.rest();
 

@@ -17,17 +17,9 @@
 #include <vector>
 
 #include "core/utf8.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "utf8: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
 
 // Decodes one code point at s[i]; returns its length, or 0 when no valid character starts there.
 // `complete` is false when the bytes so far are a valid beginning cut by the end of the text.

@@ -19,35 +19,13 @@
 #include <vector>
 
 #include "core/write_queue.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using minisock::detail::WriteQueue;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "write_queue: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
-
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  bool empty() const { return n_ == 0; }
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  std::uint32_t u16() { return (std::uint32_t{byte()} << 8) | byte(); }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 constexpr std::size_t kLimit = WriteQueue::kCoalesceLimit;
 constexpr std::size_t kMaxQueued = 1u << 20;  // keeps one input's time and memory bounded

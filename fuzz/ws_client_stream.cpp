@@ -39,6 +39,7 @@
 
 #include "core/utf8.hpp"
 #include "core/ws_options.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -46,40 +47,7 @@ namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "ws_client_stream: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
-
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  std::string string() {
-    const std::size_t len = std::min<std::size_t>(byte() % 32, n_);
-    std::string s(reinterpret_cast<const char*>(p_), len);
-    p_ += len;
-    n_ -= len;
-    return s;
-  }
-  std::string rest() {
-    std::string s(reinterpret_cast<const char*>(p_), n_);
-    n_ = 0;
-    return s;
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 // Policy::maxWebSocketMessageSize is 64 MiB; capped for fuzzing speed and memory.
 constexpr std::size_t kReadMessageMax = 1u << 20;
@@ -206,7 +174,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t flags = in.byte();
   std::vector<std::string> protocols;
   const int protocolCount = in.byte() % 4;
-  for (int i = 0; i < protocolCount; ++i) protocols.push_back(in.string());
+  for (int i = 0; i < protocolCount; ++i) protocols.push_back(in.string(32));
   std::vector<std::size_t> chunkSizes;
   const int sizeCount = in.byte() % 8 + 1;
   for (int i = 0; i < sizeCount; ++i) {

@@ -16,44 +16,11 @@
 
 #include "core/utf8.hpp"
 #include "core/ws_options.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "ws_options: check failed: %s\n", what);
-  std::abort();
-}
-#define CHECK(cond)           \
-  do {                        \
-    if (!(cond)) fail(#cond); \
-  } while (0)
-
-class Reader {
- public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  std::string string() {  // one length byte, then that many bytes (fewer at the end)
-    const std::size_t len = std::min<std::size_t>(byte(), n_);
-    std::string s(reinterpret_cast<const char*>(p_), len);
-    p_ += len;
-    n_ -= len;
-    return s;
-  }
-  std::string rest() {
-    std::string s(reinterpret_cast<const char*>(p_), n_);
-    p_ += n_;
-    n_ = 0;
-    return s;
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
+using fuzz::Reader;
 
 bool refToken(std::string_view s) {
   if (s.empty()) return false;
