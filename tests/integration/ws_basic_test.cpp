@@ -2,6 +2,7 @@
 // options, the documented failures, the policy rules and the older global calls.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <minisock/echo_servers.hpp>
 #include <minisock/minisock.hpp>
 #include <random>
@@ -211,6 +212,44 @@ TEST(SocketTask, RunReturnsOnceTheLastTaskHasClosed) {
   // that the cancelled timeouts do not hold the loop.
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   EXPECT_EQ(rt.socketCount(), 0u);
+}
+
+TEST(SocketTask, BurstsOfSendsArriveCompleteAndInOrder) {
+  // Sends made from onOpen (a burst while nothing is received) and from onMessage (answers
+  // while received messages are being handled) take minisock's two write paths: straight to
+  // the socket, and gathered into one write. Every message must come back, once, in order.
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server)});
+  rec.attach(*task);
+  constexpr int kFirst = 500, kTotal = 2000;
+  int sent = 0, ok = 0;
+  auto sendNext = [&] {
+    std::vector<std::byte> m(8 + sent % 200, std::byte(sent % 251));
+    std::memcpy(m.data(), &sent, sizeof sent);
+    ++sent;
+    task->send({.data = std::move(m), .success = [&](const CallbackResult&) { ++ok; }});
+  };
+  task->onOpen([&](const SocketTask::OpenEvent&) {
+    for (int i = 0; i < kFirst; ++i) sendNext();
+  });
+  task->onMessage([&](const SocketTask::MessageEvent&) {
+    if (sent < kTotal) sendNext();
+    if (rec.binaries.size() == kTotal) task->close();
+  });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ(ok, kTotal);
+  ASSERT_EQ(rec.binaries.size(), static_cast<std::size_t>(kTotal));
+  for (int i = 0; i < kTotal; ++i) {
+    const auto& b = rec.binaries[i];
+    ASSERT_EQ(b.size(), 8u + i % 200) << "message " << i;
+    int seq = -1;
+    std::memcpy(&seq, b.data(), sizeof seq);
+    ASSERT_EQ(seq, i);
+    for (std::size_t k = 8; k < b.size(); ++k) ASSERT_EQ(b[k], std::byte(i % 251)) << i;
+  }
+  EXPECT_EQ(rec.closes.at(0).code, 1000);
 }
 
 TEST(SocketTask, CloseValidatesCodeAndReasonAndStaysOpen) {
