@@ -340,14 +340,6 @@ napi_value closeSocket(const Args& args) {
 
 }  // namespace
 
-std::string quoted(std::string_view text) {
-  std::string out = "'";
-  for (unsigned char c : text.substr(0, 255))
-    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  if (text.size() > 255) out += "...";
-  return out + "'";
-}
-
 void Addon::shutdown() noexcept {
   for (auto& weak : runtimes) {
     if (auto holder = weak.lock()) holder->runtime.reset();

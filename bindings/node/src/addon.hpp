@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error_events.hpp"  // quoted()
 #include "napi.hpp"
 
 namespace minisock::node {
@@ -133,9 +134,8 @@ Callback callbackTo(const std::shared_ptr<EventQueue>& q, Kind kind, std::uint32
 /// A JavaScript number of milliseconds as a duration (huge values saturate, NaN is invalid).
 std::chrono::milliseconds toMilliseconds(double ms);
 
-/// Text quoted as minisock quotes it in errMsg: 'text', bytes outside printable ASCII as '?',
-/// at most 255 bytes.
-std::string quoted(std::string_view text);
+/// Text quoted as minisock quotes it in errMsg (the core's own function).
+using detail::quoted;
 
 /// Registers a function on `exports`.
 void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback fn);
