@@ -45,6 +45,34 @@ std::string checkUpgradeResponse(const std::vector<std::string>& offeredProtocol
                                  bool deflateOffered, std::string_view protocolHeader,
                                  std::string_view extensionsHeader);
 
+/// ASCII case-insensitive equality (HTTP field names).
+bool equalsNoCase(std::string_view a, std::string_view b) noexcept;
+
+/// The whole check of the 101 answer's negotiation, over every header field of `fields` (any
+/// range of elements with name_string() and value(), e.g. Beast's response): a second
+/// Sec-WebSocket-Protocol field, or one naming several, is refused; repeated
+/// Sec-WebSocket-Extensions fields count as one list (RFC 7230 3.2.2), then
+/// checkUpgradeResponse. Sets `protocol` to the negotiated subprotocol; empty when acceptable.
+template <class Fields>
+std::string checkUpgradeFields(const std::vector<std::string>& offeredProtocols,
+                               bool deflateOffered, const Fields& fields, std::string& protocol) {
+  std::string extensions;
+  int protocolFields = 0;
+  for (const auto& field : fields) {
+    const std::string_view name = field.name_string();
+    if (equalsNoCase(name, "Sec-WebSocket-Protocol")) {
+      ++protocolFields;
+      protocol = std::string_view(field.value());
+    } else if (equalsNoCase(name, "Sec-WebSocket-Extensions")) {
+      if (!extensions.empty()) extensions += ", ";
+      extensions += std::string_view(field.value());
+    }
+  }
+  if (protocolFields > 1 || protocol.find(',') != std::string::npos)
+    return "server answered with more than one subprotocol";
+  return checkUpgradeResponse(offeredProtocols, deflateOffered, protocol, extensions);
+}
+
 /// True for an RFC 7230 token.
 bool isHttpToken(std::string_view s) noexcept;
 

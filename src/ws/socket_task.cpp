@@ -349,23 +349,10 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   }
   // Beast 1.81 accepts a subprotocol or an extension the client never offered; RFC 6455
   // requires the client to fail the connection.
-  // Every field counts: a second Sec-WebSocket-Protocol or -Extensions field must not slip
-  // past the check (operator[] sees only the first).
-  std::string protocol, extensions;
-  int protocolFields = 0;
-  for (const auto& field : opening_->response) {
-    if (field.name() == http::field::sec_websocket_protocol) {
-      ++protocolFields;
-      protocol = std::string(field.value());
-    } else if (field.name() == http::field::sec_websocket_extensions) {
-      extensions += (extensions.empty() ? "" : ", ") + std::string(field.value());
-    }
-  }
-  if (protocolFields > 1 || protocol.find(',') != std::string::npos) {
-    return failOpening("server answered with more than one subprotocol");
-  }
-  if (std::string problem = checkUpgradeResponse(
-          opening_->option.protocols, opening_->option.perMessageDeflate, protocol, extensions);
+  std::string protocol;
+  if (std::string problem =
+          checkUpgradeFields(opening_->option.protocols, opening_->option.perMessageDeflate,
+                             opening_->response, protocol);
       !problem.empty()) {
     return failOpening(problem);
   }
