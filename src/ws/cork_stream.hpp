@@ -72,7 +72,6 @@ class CorkStream {
 
   template <class ConstBuffers, class Handler>
   void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
-    const std::size_t n = boost::asio::buffer_size(buffers);
     if (error_) {
       return boost::asio::post(
           next_.get_executor(),
@@ -80,7 +79,11 @@ class CorkStream {
     }
     // Nothing buffered and either a large write or one outside any burst of received messages
     // (the opening handshake's request, the first of a ping-pong): straight to the next layer.
-    if (!writing_ && pending_.empty() && (n >= kDirectBytes || !inBurst_)) {
+    // (The size is computed only when needed: over Beast's HTTP serializer's buffer sequence it
+    // costs as much as the copy.)
+    const bool idle = !writing_ && pending_.empty();
+    const std::size_t n = idle && !inBurst_ ? 0 : boost::asio::buffer_size(buffers);
+    if (idle && (!inBurst_ || n >= kDirectBytes)) {
       writing_ = true;
       return next_.async_write_some(
           buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
@@ -164,6 +167,9 @@ class CorkStream {
                              });
   }
 
+  /// Nothing buffered, nothing under way.
+  bool drained() const noexcept { return !writing_ && pending_.empty(); }
+
   /// Flushes, then calls `handler(ec)` once nothing is buffered or under way.
   template <class Handler>
   void async_drain(Handler&& handler) {
@@ -232,6 +238,12 @@ class CorkStream {
 /// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.
 template <class Next, class Handler>
 void async_teardown(boost::beast::role_type role, CorkStream<Next>& stream, Handler&& handler) {
+  using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
+  using boost::beast::websocket::async_teardown;  // TCP
+  stream.flush();
+  if (stream.drained()) {  // the usual case: no loop turn spent waiting for nothing
+    return async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
+  }
   stream.async_drain([&stream, role, h = std::forward<Handler>(handler)](
                          const boost::system::error_code&) mutable {
     using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
