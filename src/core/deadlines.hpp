@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "core/asio_types.hpp"
@@ -32,10 +33,14 @@ class Deadlines {
 
   /// Calls `fn` on the loop once `after` has passed, unless cancelled first.
   Handle add(Clock::duration after, std::function<void()> fn) {
-    const Handle h{Clock::now() + after, ++nextId_};
-    entries_.emplace(std::make_pair(h.when, h.id), std::move(fn));
-    if (!armed_ || h.when < armedAt_) arm(h.when);
-    return h;
+    return add(after, Entry{{}, nullptr, std::move(fn)});
+  }
+
+  /// Calls `(owner->*Method)()` once `after` has passed, unless cancelled first or `owner` is
+  /// gone by then (only a weak reference is kept). No allocation beyond the entry's own.
+  template <auto Method, class T>
+  Handle add(Clock::duration after, const std::shared_ptr<T>& owner) {
+    return add(after, Entry{owner, [](void* p) { (static_cast<T*>(p)->*Method)(); }, {}});
   }
 
   /// Forgets a deadline (nothing happens if it already fired); resets `h`.
@@ -66,19 +71,37 @@ class Deadlines {
     });
   }
 
+  struct Entry {
+    std::weak_ptr<void> owner;  // with `call`
+    void (*call)(void* owner);
+    std::function<void()> fn;  // without `call`
+  };
+
+  Handle add(Clock::duration after, Entry entry) {
+    const Handle h{Clock::now() + after, ++nextId_};
+    entries_.emplace(std::make_pair(h.when, h.id), std::move(entry));
+    if (!armed_ || h.when < armedAt_) arm(h.when);
+    return h;
+  }
+
   void fire() {
     const auto now = Clock::now();
     while (!entries_.empty() && entries_.begin()->first.first <= now) {
-      auto fn = std::move(entries_.begin()->second);
+      Entry entry = std::move(entries_.begin()->second);
       entries_.erase(entries_.begin());
-      fn();  // may add or cancel deadlines
+      // Either may add or cancel deadlines.
+      if (!entry.call) {
+        entry.fn();
+      } else if (auto owner = entry.owner.lock()) {
+        entry.call(owner.get());
+      }
     }
     if (!entries_.empty() && (!armed_ || entries_.begin()->first.first < armedAt_))
       arm(entries_.begin()->first.first);
   }
 
   SteadyTimer timer_;
-  std::map<std::pair<Clock::time_point, std::uint64_t>, std::function<void()>> entries_;
+  std::map<std::pair<Clock::time_point, std::uint64_t>, Entry> entries_;
   std::uint64_t nextId_ = 0;
   Clock::time_point armedAt_{};
   bool armed_ = false;

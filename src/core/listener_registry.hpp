@@ -1,13 +1,13 @@
 #pragma once
 // Listeners of one event of one socket. Touched only on the loop thread, so no locks.
 // Dispatch walks the listeners present when it starts: one removed during dispatch is not
-// called again; one added during dispatch runs from the next event. Entries are stable in
-// memory (unique_ptr), so a listener that adds others while running is never moved.
+// called again; one added during dispatch runs from the next event. Entries are list nodes,
+// stable in memory, so a listener that adds others while running is never moved (and one
+// listener costs one allocation).
 
 #include <algorithm>
 #include <exception>
-#include <memory>
-#include <vector>
+#include <list>
 
 #include "minisock/listener.hpp"
 
@@ -20,18 +20,18 @@ template <class Event>
 class ListenerRegistry {
  public:
   void add(ListenerId id, Listener<Event> fn) {
-    if (fn) entries_.push_back(std::make_unique<Entry>(Entry{id, std::move(fn), false}));
+    if (fn) entries_.push_back(Entry{id, std::move(fn), false});
   }
 
   void remove(ListenerId id) {
     for (auto& e : entries_) {
-      if (e->id == id) e->removed = true;
+      if (e.id == id) e.removed = true;
     }
     compact();
   }
 
   void clear() {
-    for (auto& e : entries_) e->removed = true;
+    for (auto& e : entries_) e.removed = true;
     compact();
   }
 
@@ -48,8 +48,10 @@ class ListenerRegistry {
         self->compact();
       }
     } guard{this};
-    for (std::size_t i = 0; i < n && i < entries_.size(); ++i) {
-      Entry* e = entries_[i].get();
+    // Entries are erased only outside dispatch, so the first n are those present at the start.
+    auto it = entries_.begin();
+    for (std::size_t i = 0; i < n; ++i, ++it) {
+      Entry* e = &*it;
       if (e->removed) continue;
       // A listener's exception must not leave a socket half-way through an I/O step (a read
       // not re-armed, a Close not released): it is reported and the loop goes on.
@@ -73,10 +75,10 @@ class ListenerRegistry {
   // Removed entries are freed only outside dispatch, so a running listener is never destroyed.
   void compact() {
     if (depth_ != 0) return;
-    std::erase_if(entries_, [](const std::unique_ptr<Entry>& e) { return e->removed; });
+    std::erase_if(entries_, [](const Entry& e) { return e.removed; });
   }
 
-  std::vector<std::unique_ptr<Entry>> entries_;
+  std::list<Entry> entries_;
   int depth_ = 0;
 };
 

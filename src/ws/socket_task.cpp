@@ -27,6 +27,7 @@ constexpr auto kClosingDeadline = std::chrono::seconds(15);  // queued messages 
 constexpr std::size_t kFirstReadBytes = 256;                 // see startRead()
 constexpr std::size_t kReadBufferKeep = 64 * 1024;           // larger read buffers may be released
 constexpr int kNetworkInterrupted = static_cast<int>(UnifiedErrno::networkInterrupted);
+constexpr bool kFromIo = true;  // finish() called from an I/O completion
 
 // The bytes of a message, whichever form it came in.
 boost::asio::const_buffer bytesOf(const SocketTask::Data& data) {
@@ -43,14 +44,19 @@ boost::asio::const_buffer bytesOf(const SocketTask::Data& data) {
 
 std::size_t sizeOf(const SocketTask::Data& data) { return bytesOf(data).size(); }
 
-// Adds the user's headers and subprotocol offers to the upgrade request.
+// Adds the user's headers and subprotocol offers to the upgrade request. Beast calls it while
+// async_handshake starts, when the option it points to is alive; one pointer is small enough
+// for Beast to keep without an allocation.
 struct RequestDecorator {
-  HeaderFields header;
-  std::string protocols;
+  const ConnectSocketOption* option;
   void operator()(websocket::request_type& req) const {
     req.set(http::field::user_agent, "minisock/0.1");
-    for (const auto& [name, value] : header) req.insert(name, value);
-    if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
+    for (const auto& [name, value] : option->header) req.insert(name, value);
+    if (!option->protocols.empty()) {
+      std::string protocols;
+      for (const auto& p : option->protocols) protocols += (protocols.empty() ? "" : ", ") + p;
+      req.set(http::field::sec_websocket_protocol, protocols);
+    }
   }
 };
 
@@ -85,7 +91,9 @@ bool SocketTaskImpl::isCurrentTask() const { return core().ws.currentId == id_; 
 void SocketTaskImpl::postCallbacks(const Callback& first, const Callback& complete,
                                    CallbackResult result) {
   if (!first && !complete) return;
+  ++deferred_;
   defer([self = self(), first, complete, result = std::move(result)] {
+    --self->deferred_;
     if (self->aborted_) return;
     if (first) first(result);
     if (complete) complete(result);
@@ -219,13 +227,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
   }
   withWs([&](auto& ws) { ws.next_layer().setOwner(weak_from_this()); });
-  deadline_ = core.deadlines.add(opening_->option.timeout, [weak = weakSelf()] {
-    auto self = weak.lock();
-    if (!self || self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
-    self->deadline_ = {};
-    self->failOpening("timeout: the opening handshake did not finish within " +
-                      std::to_string(self->opening_->option.timeout.count()) + " ms");
-  });
+  deadline_ =
+      core.deadlines.add<&SocketTaskImpl::onOpeningTimeout>(opening_->option.timeout, self());
 
   opening_->lookupStart = opening_->lookupEnd = Clock::now();
   if (opening_->url.parsedHost.kind != HostKind::name) {
@@ -315,11 +318,8 @@ void SocketTaskImpl::tlsHandshake() {
 
 void SocketTaskImpl::wsHandshake() {
   opening_->handshakeStart = Clock::now();
-  std::string protocols;
-  for (const auto& p : opening_->option.protocols) protocols += (protocols.empty() ? "" : ", ") + p;
   withWs([&](auto& ws) {
-    ws.set_option(
-        websocket::stream_base::decorator(RequestDecorator{opening_->option.header, protocols}));
+    ws.set_option(websocket::stream_base::decorator(RequestDecorator{&opening_->option}));
     websocket::permessage_deflate pmd;
     pmd.client_enable = opening_->option.perMessageDeflate;
     ws.set_option(pmd);
@@ -375,6 +375,8 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   readyState_ = SocketTask::OPEN;
 
   SocketTask::OpenEvent event;
+  event.header.reserve(static_cast<std::size_t>(
+      std::distance(opening_->response.begin(), opening_->response.end())));
   for (const auto& field : opening_->response)
     event.header.emplace_back(std::string(field.name_string()), std::string(field.value()));
   event.protocol = protocol;
@@ -395,6 +397,7 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   openListeners.dispatch(event);
   if (!aborted_ && isCurrentTask()) core().ws.open.dispatch(event);
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  if (closeStarted_) return;  // close() in a listener: Beast's close reads until the answer
   startRead();
 }
 
@@ -425,8 +428,8 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
       const int code = reason.code != websocket::close_code::none
                            ? static_cast<int>(reason.code)
                            : (closeStarted_ ? closeCode_ : 1005);
-      if (pendingError_) return finish(pendingError_, closeCode_, "");
-      return finish(std::nullopt, code, std::string(reason.reason.c_str()));
+      if (pendingError_) return finish(pendingError_, closeCode_, "", kFromIo);
+      return finish(std::nullopt, code, std::string(reason.reason.c_str()), kFromIo);
     }
     if (ec == boost::beast::error::timeout && closeStarted_) {
       return finish(makeError(ErrorCode::systemError,
@@ -596,18 +599,36 @@ void SocketTaskImpl::armClosingDeadline() {
   // Bounds the whole close: queued messages, then the closing handshake (Beast's own 5 s
   // timeout starts only once the close frame can be written).
   core().deadlines.cancel(deadline_);
-  deadline_ = core().deadlines.add(kClosingDeadline, [weak = weakSelf()] {
-    auto self = weak.lock();
-    if (!self || self->aborted_ || self->readyState() != SocketTask::CLOSING) return;
-    self->deadline_ = {};
-    const std::size_t unsent = self->bufferedAmount();
-    self->finish(makeError(ErrorCode::systemError,
-                           "closeSocket: the closing handshake did not finish within " +
-                               std::to_string(kClosingDeadline.count()) + " s (" +
-                               std::to_string(unsent) + " bytes of messages were not sent)",
-                           kNetworkInterrupted),
-                 1006, "");
-  });
+  deadline_ = core().deadlines.add<&SocketTaskImpl::onClosingDeadline>(kClosingDeadline, self());
+}
+
+void SocketTaskImpl::onOpeningTimeout() {
+  if (aborted_ || readyState() != SocketTask::CONNECTING) return;
+  deadline_ = {};
+  failOpening("timeout: the opening handshake did not finish within " +
+              std::to_string(opening_->option.timeout.count()) + " ms");
+}
+
+void SocketTaskImpl::onClosingDeadline() {
+  if (aborted_ || readyState() != SocketTask::CLOSING) return;
+  deadline_ = {};
+  const std::size_t unsent = bufferedAmount();
+  finish(makeError(ErrorCode::systemError,
+                   "closeSocket: the closing handshake did not finish within " +
+                       std::to_string(kClosingDeadline.count()) + " s (" + std::to_string(unsent) +
+                       " bytes of messages were not sent)",
+                   kNetworkInterrupted),
+         1006, "");
+}
+
+void SocketTaskImpl::onCloseAnswerTimeout() {
+  if (aborted_ || readyState() == SocketTask::CLOSED) return;
+  closeAnswer_ = {};
+  if (pendingError_) return finish(pendingError_, closeCode_, "");
+  finish(makeError(ErrorCode::systemError,
+                   "closeSocket: the server did not answer the close frame within 5 s",
+                   kNetworkInterrupted),
+         1006, "");
 }
 
 // ---- closing ----
@@ -642,16 +663,8 @@ void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
 
 void SocketTaskImpl::startClosingHandshake() {
   closeStarted_ = true;
-  closeAnswer_ = core().deadlines.add(kClosingHandshakeTimeout, [weak = weakSelf()] {
-    auto self = weak.lock();
-    if (!self || self->aborted_ || self->readyState() == SocketTask::CLOSED) return;
-    self->closeAnswer_ = {};
-    if (self->pendingError_) return self->finish(self->pendingError_, self->closeCode_, "");
-    self->finish(makeError(ErrorCode::systemError,
-                           "closeSocket: the server did not answer the close frame within 5 s",
-                           kNetworkInterrupted),
-                 1006, "");
-  });
+  closeAnswer_ =
+      core().deadlines.add<&SocketTaskImpl::onCloseAnswerTimeout>(kClosingHandshakeTimeout, self());
   withWs([&](auto& ws) {
     ws.async_close(
         websocket::close_reason(static_cast<websocket::close_code>(closeCode_), closeReason_),
@@ -661,7 +674,7 @@ void SocketTaskImpl::startClosingHandshake() {
 
 void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
-  if (pendingError_) return finish(pendingError_, closeCode_, "");
+  if (pendingError_) return finish(pendingError_, closeCode_, "", kFromIo);
   const bool closedWithoutNotify =
       ec == boost::asio::ssl::error::stream_truncated &&
       withWs([](auto& ws) { return ws.reason().code != websocket::close_code::none; });
@@ -672,12 +685,12 @@ void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
                         "closeSocket: the server did not answer the close frame within 5 s")
             : fromAsio("closeSocket: closing handshake", ec);
     error.errNo = kNetworkInterrupted;
-    return finish(std::move(error), 1006, "");
+    return finish(std::move(error), 1006, "", kFromIo);
   }
   const auto reason = withWs([](auto& ws) { return ws.reason(); });
   const int code =
       reason.code != websocket::close_code::none ? static_cast<int>(reason.code) : closeCode_;
-  finish(std::nullopt, code, std::string(reason.reason.c_str()));
+  finish(std::nullopt, code, std::string(reason.reason.c_str()), kFromIo);
 }
 
 void SocketTaskImpl::protocolFailure(int code, std::string errMsg) {
@@ -695,7 +708,8 @@ void SocketTaskImpl::failOpening(std::string reason, int errNo, ErrorCode code) 
   finish(makeError(code, "connectSocket:fail " + reason, errNo), 1006, "");
 }
 
-void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::string reason) {
+void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::string reason,
+                            bool fromIo) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   readyState_ = SocketTask::CLOSED;
   if (counted_) {
@@ -708,26 +722,44 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
   if (opening_ && opening_->resolver) opening_->resolver->cancel();
   if (ws_) lowest().close(ignored);
   failQueuedSends();  // the one in flight (inFlight_) is answered by onWritten
+  SocketTask::CloseEvent event{code, std::move(reason)};
+  if (fromIo && deferred_ == 0) {
+    // Inside an I/O completion, with none of this task's callbacks still queued: nothing the
+    // user is in the middle of, and nothing that must come first. Dispatched now, like Open
+    // and Message (saves a loop turn per connection).
+    auto keep = self();
+    if (error) dispatchError(*error);
+    if (!aborted_) dispatchClose(event);
+    return;
+  }
   if (error) {
+    ++deferred_;
     defer([self = self(), error = std::move(*error)] {
-      if (self->aborted_) return;
-      self->errorListeners.dispatch(error);
-      if (!self->aborted_ && self->isCurrentTask()) self->core().ws.error.dispatch(error);
+      --self->deferred_;
+      if (!self->aborted_) self->dispatchError(error);
     });
   }
-  defer([self = self(), event = SocketTask::CloseEvent{code, std::move(reason)}] {
-    if (self->aborted_) return;
-    self->closeListeners.dispatch(event);
-    if (!self->aborted_ && self->isCurrentTask()) self->core().ws.close.dispatch(event);
-    if (self->aborted_) return;
-    // Nothing can fire after Close (later calls answer through their callbacks): dropping the
-    // listeners breaks cycles of listeners that captured their own task's handle.
-    self->openListeners.clear();
-    self->messageListeners.clear();
-    self->errorListeners.clear();
-    self->closeListeners.clear();
-    self->core().release(self.get());
+  defer([self = self(), event = std::move(event)] {
+    if (!self->aborted_) self->dispatchClose(event);
   });
+}
+
+void SocketTaskImpl::dispatchError(const ErrorEvent& error) {
+  errorListeners.dispatch(error);
+  if (!aborted_ && isCurrentTask()) core().ws.error.dispatch(error);
+}
+
+void SocketTaskImpl::dispatchClose(const SocketTask::CloseEvent& event) {
+  closeListeners.dispatch(event);
+  if (!aborted_ && isCurrentTask()) core().ws.close.dispatch(event);
+  if (aborted_) return;
+  // Nothing can fire after Close (later calls answer through their callbacks): dropping the
+  // listeners breaks cycles of listeners that captured their own task's handle.
+  openListeners.clear();
+  messageListeners.clear();
+  errorListeners.clear();
+  closeListeners.clear();
+  core().release(this);
 }
 
 }  // namespace detail
@@ -797,7 +829,8 @@ std::shared_ptr<SocketTask> Runtime::connectSocket(ConnectSocketOption option) {
   auto impl = std::make_shared<detail::SocketTaskImpl>(core_->link, ++core_->nextSocketTaskId);
   core_->adopt(impl);
   impl->start(std::move(option));
-  return std::make_shared<SocketTask>(std::move(impl));
+  SocketTask* handle = &impl->handle;
+  return std::shared_ptr<SocketTask>(std::move(impl), handle);
 }
 
 ListenerId Runtime::onSocketOpen(Listener<SocketTask::OpenEvent> l) {

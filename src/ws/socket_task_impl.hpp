@@ -48,6 +48,11 @@ class SocketTaskImpl final : public SocketBase {
   ListenerRegistry<ErrorEvent> errorListeners;
   ListenerRegistry<SocketTask::CloseEvent> closeListeners;
 
+  /// The public handle, in the same allocation: connectSocket returns a shared_ptr that owns
+  /// this impl and points here. Its own pointer back does not own (no cycle); SocketTask
+  /// cannot be copied or moved out, so it never outlives the impl.
+  SocketTask handle{std::shared_ptr<SocketTaskImpl>(std::shared_ptr<void>(), this)};
+
  private:
   using tcp = boost::asio::ip::tcp;
   // CorkStream (cork_stream.hpp) coalesces Beast's small writes into one system call.
@@ -55,7 +60,6 @@ class SocketTaskImpl final : public SocketBase {
   using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<TcpSocket>>>;
   using Clock = std::chrono::steady_clock;
 
-  std::weak_ptr<SocketTaskImpl> weakSelf() { return self(); }
   std::shared_ptr<SocketTaskImpl> self() {
     return std::static_pointer_cast<SocketTaskImpl>(shared_from_this());
   }
@@ -79,6 +83,10 @@ class SocketTaskImpl final : public SocketBase {
   void failQueuedSends();
   /// Bounds a close: finish() with an Error if still CLOSING after kClosingDeadline.
   void armClosingDeadline();
+  // What the deadlines call (Deadlines keeps a weak reference).
+  void onOpeningTimeout();
+  void onClosingDeadline();
+  void onCloseAnswerTimeout();
   void doClose(SocketTask::CloseOption& option, bool global);
   void startClosingHandshake();
   void onClosed(const boost::system::error_code& ec);
@@ -88,7 +96,11 @@ class SocketTaskImpl final : public SocketBase {
                    int errNo = static_cast<int>(UnifiedErrno::unknownNetworkError),
                    ErrorCode code = ErrorCode::systemError);
   /// The one way a task ends: optional Error, then Close{code, reason}; idempotent.
-  void finish(std::optional<ErrorEvent> error, int code, std::string reason);
+  /// Error and Close are posted, except from an I/O completion (`fromIo`) when none of this
+  /// task's callbacks is still queued: then they are dispatched at once.
+  void finish(std::optional<ErrorEvent> error, int code, std::string reason, bool fromIo = false);
+  void dispatchError(const ErrorEvent& error);
+  void dispatchClose(const SocketTask::CloseEvent& event);
   void postCallbacks(const Callback& first, const Callback& complete, CallbackResult result);
   bool isCurrentTask() const;
   double epochMs(Clock::time_point t) const;
@@ -100,6 +112,7 @@ class SocketTaskImpl final : public SocketBase {
   bool counted_ = false;  // holds one of Policy::maxWebSockets
   bool writing_ = false;
   bool closeStarted_ = false;
+  int deferred_ = 0;  // this task's callbacks and events posted and not yet run
 
   // What only the opening handshake needs; released once the task is open.
   struct Opening {

@@ -367,6 +367,34 @@ TEST(WsBadServer, SilentServerTimesOut) {
 // ---------------------------------------------------------------------------------------------
 // Protocol violations after Open: Open, Error, Close with the RFC 6455 code.
 
+// The server's message and its close frame arrive together; the client's listener closes and
+// sends in answer. The callbacks those calls queued run before the Close event, which comes
+// once, with the server's code.
+TEST(WsBadServer, CallbacksQueuedBeforeTheServersCloseRunBeforeClose) {
+  WsScriptedServer server([](ScriptedConnection& c) {
+    c.sendHandshake();
+    c.sendFrame(ws_opcode::text, "bye");
+    c.sendClose(1001, "going");
+    for (int i = 0; i < 10; ++i) {  // until the client's close frame (bounded)
+      std::optional<Frame> f = c.readFrame(10s);
+      if (!f || f->opcode == ws_opcode::close) break;
+    }
+  });
+  Client client(wsOption(server.url("/")));
+  client.rec.onMessageHook = [&] {
+    SocketTask::CloseOption close = closeWith(1000, "");
+    close.success = [&](const CallbackResult&) { client.rec.order.emplace_back("close:ok"); };
+    client.task->close(std::move(close));
+    SocketTask::SendOption late = textMessage("late");
+    late.fail = [&](const CallbackResult&) { client.rec.order.emplace_back("send:fail"); };
+    client.task->send(std::move(late));
+  };
+  client.runToClose();
+  EXPECT_EQ((Strings{"open", "message", "close:ok", "send:fail", "close"}), client.rec.order);
+  EXPECT_EQ(client.rec.closes, 1);
+  EXPECT_EQ(client.task->readyState(), SocketTask::CLOSED);
+}
+
 TEST(WsBadServer, MaskedServerFrameGives1002) {
   WsScriptedServer server(
       openThen([](ScriptedConnection& c) { c.sendFrame(ws_opcode::text, "hi", true, true); }));

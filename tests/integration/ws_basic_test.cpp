@@ -442,6 +442,28 @@ TEST(SocketTaskGlobal, OlderGlobalCallsActOnTheMostRecentTask) {
   EXPECT_NE(after[0].find("sendSocketMessage:fail"), std::string::npos);
 }
 
+// The Close of a finished closing handshake is dispatched from inside the I/O completion:
+// destroying the Runtime there (the listener's own) must be as safe as anywhere else.
+TEST(SocketTask, RuntimeDestroyedInsideOnCloseAfterTheClosingHandshake) {
+  servers::WsEchoServer server;
+  auto rt = std::make_unique<Runtime>();
+  int closes = 0, code = 0;
+  auto task = rt->connectSocket({.url = wsUrl(server)});
+  task->onOpen([&](const SocketTask::OpenEvent&) { task->close({.code = 4000}); });
+  task->onClose([&](const SocketTask::CloseEvent& e) {
+    ++closes;
+    code = e.code;
+    rt.reset();  // run() returns afterwards; nothing touches the destroyed Runtime
+  });
+  Runtime* raw = rt.get();
+  raw->run();
+  EXPECT_EQ(closes, 1);
+  EXPECT_EQ(code, 4000);
+  EXPECT_EQ(rt, nullptr);
+  EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
+  task->send({.data = "no-op"});  // the runtime is gone: nothing happens, nothing crashes
+}
+
 TEST(SocketTask, RuntimeDestroyedWithTasksOpenAndConnecting) {
   servers::WsEchoServer server;
   std::shared_ptr<SocketTask> open, connecting;

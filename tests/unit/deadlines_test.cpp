@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "core/deadlines.hpp"
@@ -48,4 +49,30 @@ TEST(Deadlines, StopIfEmptyLetsRunReturnAfterCancelling) {
   const auto start = Deadlines::Clock::now();
   ioc.run_for(10s);
   EXPECT_LT(Deadlines::Clock::now() - start, 5s);
+}
+
+namespace {
+struct Owner {
+  std::vector<int>* fired;
+  int value;
+  void due() { fired->push_back(value); }
+};
+}  // namespace
+
+TEST(Deadlines, MemberFormCallsALiveOwnerAndSkipsOneThatIsGone) {
+  boost::asio::io_context ioc;
+  Deadlines d(ioc);
+  std::vector<int> fired;
+  auto kept = std::make_shared<Owner>(Owner{&fired, 1});
+  auto dropped = std::make_shared<Owner>(Owner{&fired, 2});
+  auto cancelledOwner = std::make_shared<Owner>(Owner{&fired, 3});
+  d.add<&Owner::due>(20ms, kept);
+  d.add<&Owner::due>(10ms, dropped);
+  auto cancelled = d.add<&Owner::due>(15ms, cancelledOwner);
+  dropped.reset();  // only a weak reference is kept: nothing is called for it
+  d.cancel(cancelled);
+  ioc.run_for(2s);
+  EXPECT_EQ(fired, (std::vector<int>{1}));
+  EXPECT_EQ(kept.use_count(), 1);  // the entry did not keep a strong reference
+  EXPECT_EQ(d.size(), 0u);
 }
