@@ -15,6 +15,7 @@ RuntimeCore::RuntimeCore(Policy p)
       link(std::make_shared<RuntimeLink>()),
       receiveBuffer(kReceiveBufferSize) {
   link->core = this;
+  spareNodes_.reserve(kSpareNodes);  // forget() is noexcept: push_back must not allocate
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -23,7 +24,15 @@ RuntimeCore::~RuntimeCore() {
 
 void RuntimeCore::adopt(const std::shared_ptr<SocketBase>& socket) {
   std::lock_guard lock(socketsMutex_);
-  sockets_.emplace(socket.get(), Entry{socket, socket});
+  if (spareNodes_.empty()) {
+    sockets_.emplace(socket.get(), Entry{socket, socket});
+  } else {
+    auto node = std::move(spareNodes_.back());
+    spareNodes_.pop_back();
+    node.key() = socket.get();
+    node.mapped() = Entry{socket, socket};
+    sockets_.insert(std::move(node));
+  }
   ++liveCount_;
 }
 
@@ -44,7 +53,10 @@ void RuntimeCore::release(SocketBase* socket) {
 
 void RuntimeCore::forget(SocketBase* socket) noexcept {
   std::lock_guard lock(socketsMutex_);
-  sockets_.erase(socket);
+  auto node = sockets_.extract(socket);
+  if (node.empty() || spareNodes_.size() >= kSpareNodes) return;
+  node.mapped() = {};
+  spareNodes_.push_back(std::move(node));  // capacity reserved: cannot throw
 }
 
 std::size_t RuntimeCore::socketCount() const noexcept {

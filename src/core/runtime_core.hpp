@@ -121,6 +121,9 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   };
   mutable std::mutex socketsMutex_;
   std::unordered_map<SocketBase*, Entry> sockets_;
+  /// Nodes of forgotten sockets kept for the next adopt (no allocation per socket).
+  static constexpr std::size_t kSpareNodes = 64;
+  std::vector<std::unordered_map<SocketBase*, Entry>::node_type> spareNodes_;
   std::size_t liveCount_ = 0;
 
   std::mutex loopMutex_;

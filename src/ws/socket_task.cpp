@@ -232,8 +232,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
 
   opening_->lookupStart = opening_->lookupEnd = Clock::now();
   if (opening_->url.parsedHost.kind != HostKind::name) {
-    connectTo({tcp::endpoint(fromIP(opening_->url.parsedHost.ip),
-                             static_cast<unsigned short>(opening_->url.port))});
+    connectTo(tcp::endpoint(fromIP(opening_->url.parsedHost.ip),
+                            static_cast<unsigned short>(opening_->url.port)));
     return;
   }
   opening_->resolver.emplace(core.ioc);
@@ -267,31 +267,33 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
 }
 
 void SocketTaskImpl::connectTo(std::vector<tcp::endpoint> endpoints) {
+  if (endpoints.size() == 1) return connectTo(endpoints.front());
   opening_->connectStart = Clock::now();
-  auto onConnected = [self = self()](const boost::system::error_code& ec) {
-    if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
-    if (ec) {
-      ErrorEvent e = fromAsio("connect socket", ec);
-      return self->failOpening(e.errMsg);
-    }
-    boost::system::error_code ignored;
-    self->lowest().set_option(tcp::no_delay(self->opening_->option.tcpNoDelay), ignored);
-    if (self->opening_->url.secure) return self->tlsHandshake();
-    self->opening_->connectEnd = Clock::now();
-    self->wsHandshake();
-  };
-  if (endpoints.size() == 1) {
-    // One address (the usual case): opened here so that EMFILE and the like keep their errno,
-    // and connected directly (the range form closes and reopens the socket for each address).
-    boost::system::error_code ec;
-    lowest().open(endpoints.front().protocol(), ec);
-    if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
-    return lowest().async_connect(endpoints.front(), std::move(onConnected));
-  }
-  boost::asio::async_connect(
-      lowest(), std::move(endpoints),
-      [onConnected = std::move(onConnected)](const boost::system::error_code& ec,
-                                             const tcp::endpoint&) mutable { onConnected(ec); });
+  boost::asio::async_connect(lowest(), std::move(endpoints),
+                             [self = self()](const boost::system::error_code& ec,
+                                             const tcp::endpoint&) { self->onConnected(ec); });
+}
+
+void SocketTaskImpl::connectTo(const tcp::endpoint& endpoint) {
+  // One address (the usual case): opened here so that EMFILE and the like keep their errno,
+  // and connected directly (the range form closes and reopens the socket for each address).
+  opening_->connectStart = Clock::now();
+  boost::system::error_code ec;
+  lowest().open(endpoint.protocol(), ec);
+  if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+  lowest().async_connect(endpoint, [self = self()](const boost::system::error_code& connected) {
+    self->onConnected(connected);
+  });
+}
+
+void SocketTaskImpl::onConnected(const boost::system::error_code& ec) {
+  if (aborted_ || readyState() != SocketTask::CONNECTING) return;
+  if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+  boost::system::error_code ignored;
+  lowest().set_option(tcp::no_delay(opening_->option.tcpNoDelay), ignored);
+  if (opening_->url.secure) return tlsHandshake();
+  opening_->connectEnd = Clock::now();
+  wsHandshake();
 }
 
 void SocketTaskImpl::tlsHandshake() {

@@ -71,6 +71,8 @@ class SocketTaskImpl final : public SocketBase {
 
   void doStart(ConnectSocketOption& option);
   void connectTo(std::vector<tcp::endpoint> endpoints);
+  void connectTo(const tcp::endpoint& endpoint);
+  void onConnected(const boost::system::error_code& ec);
   void tlsHandshake();
   void wsHandshake();
   void onHandshake(const boost::system::error_code& ec);

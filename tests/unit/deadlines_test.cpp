@@ -76,3 +76,20 @@ TEST(Deadlines, MemberFormCallsALiveOwnerAndSkipsOneThatIsGone) {
   EXPECT_EQ(kept.use_count(), 1);  // the entry did not keep a strong reference
   EXPECT_EQ(d.size(), 0u);
 }
+
+TEST(Deadlines, EntriesAddedAfterManyCancelsFireInTimeOrder) {
+  boost::asio::io_context ioc;
+  Deadlines d(ioc);
+  std::vector<int> fired;
+  for (int round = 0; round < 3; ++round) {  // more cancels than the nodes kept for reuse
+    std::vector<Deadlines::Handle> handles;
+    for (int i = 0; i < 100; ++i) handles.push_back(d.add(10s, [&] { fired.push_back(-1); }));
+    for (auto& h : handles) d.cancel(h);
+  }
+  EXPECT_EQ(d.size(), 0u);
+  d.add(30ms, [&] { fired.push_back(3); });
+  d.add(10ms, [&] { fired.push_back(1); });
+  d.add(20ms, [&] { fired.push_back(2); });
+  ioc.run_for(2s);
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
+}
