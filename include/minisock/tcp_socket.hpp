@@ -60,6 +60,8 @@ class TCPSocket {
   using ErrorEvent = minisock::ErrorEvent;
   struct CloseEvent {};
   struct BindWifiEvent {};
+  /// minisock's extension (the platform has no such event): see onDrain().
+  struct DrainEvent {};
 
   /// Starts a connection (resolving a host name without blocking the loop), checked against
   /// the Runtime's Policy first. Errors: invalid address (1), invalid port (2), policy (-3),
@@ -109,6 +111,13 @@ class TCPSocket {
   ListenerId onBindWifi(Listener<BindWifiEvent> listener);
   void offBindWifi(ListenerId id);
   void offBindWifi();
+  /// minisock's extension, not on the platform: Drain fires (on the loop, never inside
+  /// write()) when bytes that had to wait — queued because the OS took no more, or written
+  /// before the connection was up — have all been handed to the OS, so bufferedAmount() is
+  /// back to 0. A writer can continue from here instead of polling bufferedAmount().
+  ListenerId onDrain(Listener<DrainEvent> listener);
+  void offDrain(ListenerId id);
+  void offDrain();
 
   /// Internal: made by Runtime::createTCPSocket.
   explicit TCPSocket(std::shared_ptr<detail::TCPSocketImpl> impl) noexcept;

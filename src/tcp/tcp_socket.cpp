@@ -117,6 +117,7 @@ void TCPSocketImpl::abortFromRuntime() noexcept {
   errorListeners.clear();
   closeListeners.clear();
   bindWifiListeners.clear();
+  drainListeners.clear();
 }
 
 // ---- connect ----
@@ -273,7 +274,7 @@ void TCPSocketImpl::onConnected(const tcp::endpoint& remote) {
   connectListeners.dispatch({});
   if (aborted_ || state_ == State::closed) return;
   armRead();
-  if (state_ == State::open && !writeArmed_) flush();
+  if (state_ == State::open && !writeArmed_) flush(true);
 }
 
 // ---- write ----
@@ -317,6 +318,7 @@ void TCPSocketImpl::doWriteCopy(std::span<const std::byte> data, bool counted) {
   }
   queue_.appendCopy(data);
   buffered_ += data.size();
+  drainDue_ = true;  // queued behind others or before the connection is up
 }
 
 template <class Owned>
@@ -325,10 +327,11 @@ void TCPSocketImpl::doWriteOwned(Owned&& data, bool counted) {
   if (refuseWrite(size, counted) || size == 0) return;
   if (!counted) buffered_ += size;
   queue_.appendOwned(std::move(data));
+  if (state_ != State::open || writeArmed_) drainDue_ = true;
   if (state_ == State::open && !writeArmed_) flush();
 }
 
-void TCPSocketImpl::flush() {
+void TCPSocketImpl::flush(bool fromIo) {
   if (!io_ || writeArmed_) return;
   std::array<std::span<const std::byte>, kMaxGather> spans;
   std::array<boost::asio::const_buffer, kMaxGather> buffers;
@@ -351,15 +354,22 @@ void TCPSocketImpl::flush() {
     defer([self = self()] {
       self->writeArmed_ = false;
       if (!self->aborted_ && (self->state_ == State::open || self->state_ == State::closing))
-        self->flush();
+        self->flush(true);
     });
     return;
   }
-  if (state_ == State::closing) onFlushedWhileClosing();
+  if (state_ == State::closing) return onFlushedWhileClosing();
+  if (drainDue_) {
+    drainDue_ = false;
+    // Only from an I/O completion: inside a user's write() the caller sees bufferedAmount()
+    // itself, and no event fires inside a call.
+    if (fromIo && state_ == State::open) drainListeners.dispatch({});
+  }
 }
 
 void TCPSocketImpl::armWrite() {
   writeArmed_ = true;
+  drainDue_ = true;
   io_->socket.async_wait(tcp::socket::wait_write,
                          [self = self()](const boost::system::error_code& ec) {
                            self->writeArmed_ = false;
@@ -367,7 +377,7 @@ void TCPSocketImpl::armWrite() {
                                ec == boost::asio::error::operation_aborted)
                              return;
                            if (ec) return self->fail(fromAsio("write socket", ec));
-                           self->flush();
+                           self->flush(true);
                          });
 }
 
@@ -573,6 +583,7 @@ void TCPSocketImpl::postClose() {
     self->messageListeners.clear();
     self->closeListeners.clear();
     self->bindWifiListeners.clear();
+    self->drainListeners.clear();
     self->core().release(self.get());
   });
 }
@@ -622,5 +633,10 @@ ListenerId TCPSocket::onBindWifi(Listener<BindWifiEvent> l) {
 }
 void TCPSocket::offBindWifi(ListenerId id) { impl_->removeListener(impl_->bindWifiListeners, id); }
 void TCPSocket::offBindWifi() { impl_->removeListeners(impl_->bindWifiListeners); }
+ListenerId TCPSocket::onDrain(Listener<DrainEvent> l) {
+  return impl_->addListener(impl_->drainListeners, std::move(l));
+}
+void TCPSocket::offDrain(ListenerId id) { impl_->removeListener(impl_->drainListeners, id); }
+void TCPSocket::offDrain() { impl_->removeListeners(impl_->drainListeners); }
 
 }  // namespace minisock

@@ -45,6 +45,7 @@ class TCPSocketImpl final : public SocketBase {
   ListenerRegistry<ErrorEvent> errorListeners;
   ListenerRegistry<TCPSocket::CloseEvent> closeListeners;
   ListenerRegistry<TCPSocket::BindWifiEvent> bindWifiListeners;
+  ListenerRegistry<TCPSocket::DrainEvent> drainListeners;
 
  private:
   enum class State { idle, connecting, open, closing, closed };
@@ -72,7 +73,8 @@ class TCPSocketImpl final : public SocketBase {
   void doWriteOwned(Owned&& data, bool counted);
   void doWriteCopy(std::span<const std::byte> data, bool counted);
   bool refuseWrite(std::size_t size, bool counted);
-  void flush();
+  /// Sends what is queued. `fromIo`: called from an I/O completion, where Drain may fire.
+  void flush(bool fromIo = false);
   void armWrite();
   void armRead();
   /// Continues reading into the Runtime's buffer, where `have` bytes already are.
@@ -102,6 +104,7 @@ class TCPSocketImpl final : public SocketBase {
   bool readArmed_ = false;
   std::array<std::byte, 256> head_{};  // the pending read's buffer (see armRead)
   bool writeArmed_ = false;
+  bool drainDue_ = false;  // bytes had to wait: Drain fires once the queue is empty
   std::uint64_t timerGeneration_ = 0;
   std::uint64_t bytesSent_ = 0;
   std::uint64_t bytesSentAtCheck_ = 0;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include <minisock/echo_servers.hpp>
@@ -88,6 +90,89 @@ TEST(TCPVolume, AQuarterGiBWriteIsDeliveredWholeWithoutCopies) {
     std::this_thread::yield();
   EXPECT_EQ(gotBytes.load(), kSize);
   EXPECT_EQ(gotHash.load(), expectedHash);
+}
+
+// Drain (minisock's extension): a writer on the loop writes while the OS takes its writes
+// at once and continues from Drain; every byte arrives, in order, and Drain never fires inside
+// a write() or while bytes are still queued.
+TEST(TCPDrain, AWriterContinuingFromDrainDeliversEveryByte) {
+  constexpr std::size_t kSize = 32u << 20, kChunk = 64u << 10;
+  std::atomic<std::uint64_t> gotBytes{0}, gotHash{0};
+  RawServer sink([&](int fd, const std::atomic<bool>& stopping) {
+    DrainResult r = drain(fd, stopping, 120);
+    gotBytes = r.bytes;
+    gotHash = r.hash;
+    ::close(fd);
+  });
+  std::vector<std::byte> payload(kSize);
+  for (std::size_t i = 0; i < kSize; ++i) payload[i] = static_cast<std::byte>((i * 131u) >> 5);
+  Runtime rt;
+  auto tcp = rt.createTCPSocket();
+  std::size_t sent = 0;
+  int drains = 0, closes = 0, drainsWhileBuffered = 0, drainsInsideWrite = 0;
+  bool inWrite = false;
+  auto pump = [&] {
+    for (int i = 0; i < 10000 && sent < kSize && tcp->bufferedAmount() == 0; ++i) {
+      inWrite = true;
+      tcp->write(std::span<const std::byte>(payload).subspan(sent, kChunk));
+      inWrite = false;
+      sent += kChunk;
+    }
+    if (sent == kSize) tcp->close();  // graceful: the rest is sent first
+  };
+  tcp->onError([&](const ErrorEvent& e) { ADD_FAILURE() << e.errMsg; });
+  tcp->onConnect([&](const TCPSocket::ConnectEvent&) { pump(); });
+  tcp->onDrain([&](const TCPSocket::DrainEvent&) {
+    ++drains;
+    if (inWrite) ++drainsInsideWrite;
+    if (tcp->bufferedAmount() != 0) ++drainsWhileBuffered;
+    if (sent < kSize) pump();
+  });
+  tcp->onClose([&](const TCPSocket::CloseEvent&) { ++closes; });
+  tcp->connect({.address = "127.0.0.1", .port = sink.port()});
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return closes == 1; }, 120s));
+  EXPECT_EQ(sent, kSize);
+  EXPECT_GT(drains, 0);  // 32 MiB do not fit in the socket's buffers at once
+  EXPECT_EQ(drainsInsideWrite, 0);
+  EXPECT_EQ(drainsWhileBuffered, 0);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (gotBytes.load() != kSize && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_EQ(gotBytes.load(), kSize);
+  EXPECT_EQ(gotHash.load(), fnv1a(payload.data(), payload.size()));
+}
+
+// A write the OS takes at once had nothing to wait for: no Drain. Bytes written before the
+// connection was up did wait: one Drain, after Connect.
+TEST(TCPDrain, OnlyBytesThatHadToWaitGiveDrain) {
+  servers::TcpEchoServer server;
+  Runtime rt;
+  std::vector<std::string> order;
+  auto early = rt.createTCPSocket();
+  early->onConnect([&](const TCPSocket::ConnectEvent&) { order.emplace_back("connect"); });
+  early->onDrain([&](const TCPSocket::DrainEvent&) { order.emplace_back("drain"); });
+  early->onMessage([&](const TCPSocket::MessageEvent&) { order.emplace_back("message"); });
+  early->connect({.address = "127.0.0.1", .port = server.port()});
+  early->write("early");  // before the connection is up: queued
+
+  auto direct = rt.createTCPSocket();
+  int directDrains = 0, directMessages = 0;
+  direct->onConnect([&](const TCPSocket::ConnectEvent&) { direct->write("ping"); });
+  direct->onDrain([&](const TCPSocket::DrainEvent&) { ++directDrains; });
+  direct->onMessage([&](const TCPSocket::MessageEvent&) { ++directMessages; });
+  direct->connect({.address = "127.0.0.1", .port = server.port()});
+
+  ASSERT_TRUE(runUntil(rt, [&] {
+    return directMessages > 0 && std::count(order.begin(), order.end(), "message") > 0;
+  }));
+  EXPECT_EQ(directDrains, 0);
+  ASSERT_GE(order.size(), 3u);
+  EXPECT_EQ(order[0], "connect");
+  EXPECT_EQ(order[1], "drain");
+  EXPECT_EQ(std::count(order.begin(), order.end(), "drain"), 1);
+  early->close();
+  direct->close();
 }
 
 TEST(TCPVolume, AThousandSocketsOpenAndCloseWithoutLeaks) {
