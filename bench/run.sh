@@ -219,7 +219,7 @@ ncpu=$(nproc)
 # name | server listener | extra client arguments | pinned variants
 rows=(
   "tcp_pingpong|tcp_echo|--size 64|pin"
-  "tcp_stream|tcp_sink|--bytes $stream_bytes|"
+  "tcp_stream|tcp_sink|--bytes $stream_bytes|pin"
   "udp_pingpong|udp_echo|--size 64|pin"
   "udp_oneway|udp_blast||"
   "ws_pingpong|ws_echo|--size 64|pin"
