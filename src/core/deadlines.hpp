@@ -14,9 +14,9 @@
 #include <map>
 #include <memory>
 #include <utility>
-#include <vector>
 
 #include "core/asio_types.hpp"
+#include "core/node_pool.hpp"
 
 namespace minisock::detail {
 
@@ -30,7 +30,7 @@ class Deadlines {
     explicit operator bool() const noexcept { return id != 0; }
   };
 
-  explicit Deadlines(boost::asio::io_context& ioc) : timer_(ioc) { spare_.reserve(kSpareNodes); }
+  explicit Deadlines(boost::asio::io_context& ioc) : timer_(ioc) {}
 
   /// Calls `fn` on the loop once `after` has passed, unless cancelled first.
   Handle add(Clock::duration after, std::function<void()> fn) {
@@ -46,7 +46,7 @@ class Deadlines {
 
   /// Forgets a deadline (nothing happens if it already fired); resets `h`.
   void cancel(Handle& h) {
-    if (h) recycle(entries_.extract(std::make_pair(h.when, h.id)));
+    if (h) nodes_.recycle(entries_.extract(std::make_pair(h.when, h.id)));
     h = {};
   }
 
@@ -79,19 +79,10 @@ class Deadlines {
   };
 
   using Map = std::map<std::pair<Clock::time_point, std::uint64_t>, Entry>;
-  static constexpr std::size_t kSpareNodes = 64;
 
   Handle add(Clock::duration after, Entry entry) {
     const Handle h{Clock::now() + after, ++nextId_};
-    if (spare_.empty()) {
-      entries_.emplace(std::make_pair(h.when, h.id), std::move(entry));
-    } else {  // a node of an earlier entry: no allocation
-      Map::node_type node = std::move(spare_.back());
-      spare_.pop_back();
-      node.key() = std::make_pair(h.when, h.id);
-      node.mapped() = std::move(entry);
-      entries_.insert(std::move(node));
-    }
+    nodes_.insert(entries_, std::make_pair(h.when, h.id), std::move(entry));
     if (!armed_ || h.when < armedAt_) arm(h.when);
     return h;
   }
@@ -101,7 +92,7 @@ class Deadlines {
     while (!entries_.empty() && entries_.begin()->first.first <= now) {
       Map::node_type node = entries_.extract(entries_.begin());
       Entry entry = std::move(node.mapped());
-      recycle(std::move(node));
+      nodes_.recycle(std::move(node));
       // Either may add or cancel deadlines.
       if (!entry.call) {
         entry.fn();
@@ -113,17 +104,11 @@ class Deadlines {
       arm(entries_.begin()->first.first);
   }
 
-  /// Keeps a few nodes of finished entries for the next add (a task adds three and cancels
-  /// them: with the nodes kept, a steady stream of tasks allocates none).
-  void recycle(Map::node_type node) {
-    if (node.empty() || spare_.size() >= kSpareNodes) return;
-    node.mapped() = {};
-    spare_.push_back(std::move(node));
-  }
-
   SteadyTimer timer_;
   Map entries_;
-  std::vector<Map::node_type> spare_;
+  // A task adds three deadlines and cancels them: with their nodes kept, a steady stream of
+  // tasks allocates none.
+  NodePool<Map, 64> nodes_;
   std::uint64_t nextId_ = 0;
   Clock::time_point armedAt_{};
   bool armed_ = false;

@@ -15,7 +15,6 @@ RuntimeCore::RuntimeCore(Policy p)
       link(std::make_shared<RuntimeLink>()),
       receiveBuffer(kReceiveBufferSize) {
   link->core = this;
-  spareNodes_.reserve(kSpareNodes);  // forget() is noexcept: push_back must not allocate
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -24,15 +23,7 @@ RuntimeCore::~RuntimeCore() {
 
 void RuntimeCore::adopt(const std::shared_ptr<SocketBase>& socket) {
   std::lock_guard lock(socketsMutex_);
-  if (spareNodes_.empty()) {
-    sockets_.emplace(socket.get(), Entry{socket, socket});
-  } else {
-    auto node = std::move(spareNodes_.back());
-    spareNodes_.pop_back();
-    node.key() = socket.get();
-    node.mapped() = Entry{socket, socket};
-    sockets_.insert(std::move(node));
-  }
+  socketNodes_.insert(sockets_, socket.get(), Entry{socket, socket});
   ++liveCount_;
 }
 
@@ -53,10 +44,7 @@ void RuntimeCore::release(SocketBase* socket) {
 
 void RuntimeCore::forget(SocketBase* socket) noexcept {
   std::lock_guard lock(socketsMutex_);
-  auto node = sockets_.extract(socket);
-  if (node.empty() || spareNodes_.size() >= kSpareNodes) return;
-  node.mapped() = {};
-  spareNodes_.push_back(std::move(node));  // capacity reserved: cannot throw
+  socketNodes_.recycle(sockets_.extract(socket));
 }
 
 std::size_t RuntimeCore::socketCount() const noexcept {

@@ -17,6 +17,7 @@
 
 #include "core/deadlines.hpp"
 #include "core/listener_registry.hpp"
+#include "core/node_pool.hpp"
 #include "core/policy_check.hpp"
 #include "core/ws_options.hpp"
 #include "minisock/policy.hpp"
@@ -122,8 +123,7 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   mutable std::mutex socketsMutex_;
   std::unordered_map<SocketBase*, Entry> sockets_;
   /// Nodes of forgotten sockets kept for the next adopt (no allocation per socket).
-  static constexpr std::size_t kSpareNodes = 64;
-  std::vector<std::unordered_map<SocketBase*, Entry>::node_type> spareNodes_;
+  NodePool<std::unordered_map<SocketBase*, Entry>, 64> socketNodes_;
   std::size_t liveCount_ = 0;
 
   std::mutex loopMutex_;
