@@ -314,11 +314,12 @@ void TCPSocketImpl::doWriteCopy(std::span<const std::byte> data, bool counted) {
     data = data.subspan(n);
     queue_.appendCopy(data);
     buffered_ += data.size();
+    drainDue_ = true;
     return armWrite();
   }
   queue_.appendCopy(data);
   buffered_ += data.size();
-  drainDue_ = true;  // queued behind others or before the connection is up
+  drainDue_ = true;
 }
 
 template <class Owned>
@@ -327,7 +328,7 @@ void TCPSocketImpl::doWriteOwned(Owned&& data, bool counted) {
   if (refuseWrite(size, counted) || size == 0) return;
   if (!counted) buffered_ += size;
   queue_.appendOwned(std::move(data));
-  if (state_ != State::open || writeArmed_) drainDue_ = true;
+  drainDue_ = true;  // cleared without an event if the flush below sends it all at once
   if (state_ == State::open && !writeArmed_) flush();
 }
 
@@ -369,7 +370,6 @@ void TCPSocketImpl::flush(bool fromIo) {
 
 void TCPSocketImpl::armWrite() {
   writeArmed_ = true;
-  drainDue_ = true;
   io_->socket.async_wait(tcp::socket::wait_write,
                          [self = self()](const boost::system::error_code& ec) {
                            self->writeArmed_ = false;

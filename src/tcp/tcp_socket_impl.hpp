@@ -104,7 +104,7 @@ class TCPSocketImpl final : public SocketBase {
   bool readArmed_ = false;
   std::array<std::byte, 256> head_{};  // the pending read's buffer (see armRead)
   bool writeArmed_ = false;
-  bool drainDue_ = false;  // bytes had to wait: Drain fires once the queue is empty
+  bool drainDue_ = false;  // bytes entered queue_: Drain fires when an I/O flush empties it
   std::uint64_t timerGeneration_ = 0;
   std::uint64_t bytesSent_ = 0;
   std::uint64_t bytesSentAtCheck_ = 0;
