@@ -18,6 +18,28 @@ using namespace minisock;
 using namespace minisock::testing;
 using namespace std::chrono_literals;
 
+namespace {
+
+/// A server that reads one connection to its end, counting the bytes and hashing them (FNV-1a).
+struct CountingSink {
+  std::atomic<std::uint64_t> bytes{0}, hash{0};
+  RawServer server{[this](int fd, const std::atomic<bool>& stopping) {
+    DrainResult r = drain(fd, stopping, 120);
+    bytes = r.bytes;
+    hash = r.hash;
+    ::close(fd);
+  }};
+  /// Waits (at most 30 s) until `expected` bytes have been counted; returns the count.
+  std::uint64_t waitForBytes(std::uint64_t expected) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (bytes.load() != expected && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    return bytes.load();
+  }
+};
+
+}  // namespace
+
 TEST(TCPVolume, SixtyFourMiBRoundTripIsByteExact) {
   constexpr std::size_t kSize = 64u << 20;
   std::vector<std::byte> payload(kSize);
@@ -54,13 +76,7 @@ TEST(TCPVolume, SixtyFourMiBRoundTripIsByteExact) {
 
 TEST(TCPVolume, AQuarterGiBWriteIsDeliveredWholeWithoutCopies) {
   constexpr std::size_t kSize = 256u << 20;
-  std::atomic<std::uint64_t> gotBytes{0}, gotHash{0};
-  RawServer sink([&](int fd, const std::atomic<bool>& stopping) {
-    DrainResult r = drain(fd, stopping, 120);
-    gotBytes = r.bytes;
-    gotHash = r.hash;
-    ::close(fd);
-  });
+  CountingSink sink;
   std::vector<std::byte> payload(kSize);
   for (std::size_t i = 0; i < kSize; ++i) payload[i] = static_cast<std::byte>((i * 131u) >> 3);
   const std::uint64_t expectedHash = fnv1a(payload.data(), payload.size());
@@ -78,18 +94,15 @@ TEST(TCPVolume, AQuarterGiBWriteIsDeliveredWholeWithoutCopies) {
     maxBuffered = tcp->bufferedAmount();
     tcp->close();  // graceful: everything is sent first
   });
-  tcp->connect({.address = "127.0.0.1", .port = sink.port()});
+  tcp->connect({.address = "127.0.0.1", .port = sink.server.port()});
   ASSERT_TRUE(runUntil(
       rt, [&] { return closes == 1; }, 120s));
   EXPECT_EQ(errors, 0);
   EXPECT_GT(maxBuffered, 0u);
   EXPECT_LE(maxBuffered, kSize);
   EXPECT_EQ(tcp->bufferedAmount(), 0u);
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (gotBytes.load() != kSize && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::yield();
-  EXPECT_EQ(gotBytes.load(), kSize);
-  EXPECT_EQ(gotHash.load(), expectedHash);
+  EXPECT_EQ(sink.waitForBytes(kSize), kSize);
+  EXPECT_EQ(sink.hash.load(), expectedHash);
 }
 
 // Drain (minisock's extension): a writer on the loop writes while the OS takes its writes
@@ -97,13 +110,7 @@ TEST(TCPVolume, AQuarterGiBWriteIsDeliveredWholeWithoutCopies) {
 // a write() or while bytes are still queued.
 TEST(TCPDrain, AWriterContinuingFromDrainDeliversEveryByte) {
   constexpr std::size_t kSize = 32u << 20, kChunk = 64u << 10;
-  std::atomic<std::uint64_t> gotBytes{0}, gotHash{0};
-  RawServer sink([&](int fd, const std::atomic<bool>& stopping) {
-    DrainResult r = drain(fd, stopping, 120);
-    gotBytes = r.bytes;
-    gotHash = r.hash;
-    ::close(fd);
-  });
+  CountingSink sink;
   std::vector<std::byte> payload(kSize);
   for (std::size_t i = 0; i < kSize; ++i) payload[i] = static_cast<std::byte>((i * 131u) >> 5);
   Runtime rt;
@@ -129,18 +136,15 @@ TEST(TCPDrain, AWriterContinuingFromDrainDeliversEveryByte) {
     if (sent < kSize) pump();
   });
   tcp->onClose([&](const TCPSocket::CloseEvent&) { ++closes; });
-  tcp->connect({.address = "127.0.0.1", .port = sink.port()});
+  tcp->connect({.address = "127.0.0.1", .port = sink.server.port()});
   ASSERT_TRUE(runUntil(
       rt, [&] { return closes == 1; }, 120s));
   EXPECT_EQ(sent, kSize);
   EXPECT_GT(drains, 0);  // 32 MiB do not fit in the socket's buffers at once
   EXPECT_EQ(drainsInsideWrite, 0);
   EXPECT_EQ(drainsWhileBuffered, 0);
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (gotBytes.load() != kSize && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::yield();
-  EXPECT_EQ(gotBytes.load(), kSize);
-  EXPECT_EQ(gotHash.load(), fnv1a(payload.data(), payload.size()));
+  EXPECT_EQ(sink.waitForBytes(kSize), kSize);
+  EXPECT_EQ(sink.hash.load(), fnv1a(payload.data(), payload.size()));
 }
 
 // A write the OS takes at once had nothing to wait for: no Drain. Bytes written before the
