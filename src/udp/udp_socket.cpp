@@ -64,8 +64,6 @@ void UDPSocketImpl::postError(ErrorEvent error) {
 int UDPSocketImpl::openBound(int port, int& boundPort) const {
   const int fd = ::socket(v6_ ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);  // kernel drop counter in recvmsg
   sockaddr_storage ss{};
   socklen_t len = 0;
   if (v6_) {
@@ -510,17 +508,15 @@ void UDPSocketImpl::fillRemote(const sockaddr_storage& from, socklen_t length) {
   message_.remoteInfo.address = text;
 }
 
-void UDPSocketImpl::raiseDrops(std::uint64_t count) {
-  // Two sources (the stamp of a queued datagram, and the count now): keep it monotonic.
-  if (count > kernelDrops_.load()) kernelDrops_ = count;
-}
-
 void UDPSocketImpl::readKernelDrops(int fd) {
   std::uint32_t info[SK_MEMINFO_VARS] = {};
   socklen_t len = sizeof info;
   if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
       len > SK_MEMINFO_DROPS * sizeof(std::uint32_t)) {
-    raiseDrops(info[SK_MEMINFO_DROPS]);
+    // A 32-bit running count: add what it grew by (modulo 2^32) since the last look.
+    const std::uint32_t now = info[SK_MEMINFO_DROPS];
+    kernelDrops_ += static_cast<std::uint32_t>(now - lastKernelDrops_);
+    lastKernelDrops_ = now;
   }
 }
 
@@ -528,7 +524,6 @@ void UDPSocketImpl::readKernelDrops(int fd) {
 // (left uninitialised: untouched pages cost no memory) and their headers.
 struct UdpBatch {
   static constexpr std::size_t kSlots = 64;
-  static constexpr std::size_t kControl = CMSG_SPACE(sizeof(std::uint32_t));
   explicit UdpBatch(std::size_t slotSize)
       : slot(std::max<std::size_t>(slotSize, 1)), bytes(new std::byte[kSlots * slot]) {
     for (std::size_t i = 0; i < kSlots; ++i) {
@@ -537,7 +532,6 @@ struct UdpBatch {
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_control = control[i];
     }
     reset(kSlots);
   }
@@ -545,13 +539,11 @@ struct UdpBatch {
   void reset(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
       msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-      msgs[i].msg_hdr.msg_controllen = kControl;
       msgs[i].msg_hdr.msg_flags = 0;
     }
   }
   const std::size_t slot;
   std::unique_ptr<std::byte[]> bytes;
-  alignas(cmsghdr) char control[kSlots][kControl];
   sockaddr_storage from[kSlots];
   iovec iov[kSlots];
   mmsghdr msgs[kSlots];
@@ -570,8 +562,8 @@ void UDPSocketImpl::onReadable(bool continued) {
     const int n = ::recvmmsg(fd, b.msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        // SO_RXQ_OVFL stamps drops only on datagrams queued after them: after a busy burst
-        // (when drops happen) ask the kernel for the socket's running drop count directly.
+        // The kernel drops a datagram only when the socket's queue is full, and a full queue
+        // holds more than one: after a burst (or a continued pass), ask for its drop count.
         if (received > 1 || continued) readKernelDrops(fd);
         return armRead();
       }
@@ -584,13 +576,6 @@ void UDPSocketImpl::onReadable(bool continued) {
     const auto used = static_cast<std::size_t>(n);
     for (int i = 0; i < n; ++i) {
       auto& msg = b.msgs[i].msg_hdr;
-      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-          std::uint32_t dropped = 0;
-          std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-          raiseDrops(dropped);  // the kernel's running count when this datagram was queued
-        }
-      }
       const std::size_t size = b.msgs[i].msg_len;
       if (size > limit || (msg.msg_flags & MSG_TRUNC) != 0) {
         ++oversizeDrops_;

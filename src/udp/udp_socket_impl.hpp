@@ -1,7 +1,7 @@
 #pragma once
 // UDPSocket's implementation. bind() creates and binds the OS socket on the calling thread (so
 // it can return the port at once) and hands the descriptor to the loop. Receives: wait for
-// readability, then recvmsg() (MSG_TRUNC, SO_RXQ_OVFL) into the runtime's shared buffer until
+// readability, then recvmmsg() (MSG_TRUNC) into the runtime's shared buffer until
 // EAGAIN, one Message per datagram. Sends go out at once; a host name or a full send buffer
 // queues them, in order.
 
@@ -75,7 +75,6 @@ class UDPSocketImpl final : public SocketBase {
   void armRead();
   void onReadable(bool continued);
   void readKernelDrops(int fd);
-  void raiseDrops(std::uint64_t count);
   void applyBroadcast(bool on, boost::system::error_code& ec);
   /// After a failed bind or adopt: binds implicitly for what was queued, or reports it.
   void resumeAfterFailedBind();
@@ -101,6 +100,7 @@ class UDPSocketImpl final : public SocketBase {
   };
   std::optional<Destination> lastDestination_;
   std::atomic<std::uint64_t> kernelDrops_{0};
+  std::uint32_t lastKernelDrops_ = 0;  // SK_MEMINFO_DROPS when last read (loop thread)
   std::atomic<std::uint64_t> oversizeDrops_{0};
   UDPSocket::MessageEvent message_;  // reused for every Message event
   sockaddr_storage lastFrom_{};
