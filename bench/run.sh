@@ -216,10 +216,13 @@ all_cpus=$(taskset -c -p "$server_pid" | awk '{print $NF}')  # the server's CPU 
 ncpu=$(nproc)
 
 # ---------------------------------------------------------------- rows
-# name | server listener | extra client arguments | pinned variants
+# name | server listener | extra client arguments | pinned variants | samples per repetition
+# of the unpinned variant (default 1)
 rows=(
   "tcp_pingpong|tcp_echo|--size 64|pin"
-  "tcp_stream|tcp_sink|--bytes $stream_bytes|pin"
+  # Unpinned, each peer's tcp_stream samples spread 1.3-3.6 GB/s with where the scheduler puts
+  # client and server (bimodal); three samples per repetition steady the median.
+  "tcp_stream|tcp_sink|--bytes $stream_bytes|pin|3"
   "udp_pingpong|udp_echo|--size 64|pin"
   "udp_oneway|udp_blast||"
   "ws_pingpong|ws_echo|--size 64|pin"
@@ -231,15 +234,22 @@ rows=(
   "ws_handshakes|ws_echo||pin"
 )
 
-# Expanded row list: "variant|base|listener|args|cpus" where cpus is "" (as started), 0 or 0,1.
+# Expanded row list: "variant|base|listener|args|cpus|times" where cpus is "" (as started), 0 or
+# 0,1 and times the samples per peer and repetition.
 plan=()
+extra_samples=""  # "variant=times,..." for the report
 for r in "${rows[@]}"; do
-  IFS='|' read -r name listener extra pin <<<"$r"
+  IFS='|' read -r name listener extra pin times <<<"$r"
+  times=${times:-1}
   if [ "$pin" = pin ]; then
-    plan+=("$name@1cpu|$name|$listener|$extra|0")
-    [ "$ncpu" -ge 2 ] && plan+=("$name@2cpu|$name|$listener|$extra|0,1")
+    plan+=("$name@1cpu|$name|$listener|$extra|0|1")
+    if [ "$ncpu" -ge 2 ]; then
+      plan+=("$name@2cpu|$name|$listener|$extra|0,1|$times")
+      [ "$times" = 1 ] || extra_samples+="${extra_samples:+,}$name@2cpu=$times"
+    fi
   else
-    plan+=("$name|$name|$listener|$extra|")
+    plan+=("$name|$name|$listener|$extra||$times")
+    [ "$times" = 1 ] || extra_samples+="${extra_samples:+,}$name=$times"
   fi
 done
 if [ -n "$only" ]; then
@@ -252,13 +262,17 @@ fi
 
 printf '%s\n' "${notes[@]+"${notes[@]}"}" >"$run_dir/notes.txt"
 node -e '
-  const [file, command, mode, reps, seconds, warmup, bytes, conns, idleReps, peers, only] =
+  const [file, command, mode, reps, seconds, warmup, bytes, conns, idleReps, peers, only, extra] =
     process.argv.slice(1);
+  const extraSamples = Object.fromEntries((extra ? extra.split(",") : [])
+    .map((e) => e.split("=")).map(([k, v]) => [k, +v]));
   require("fs").writeFileSync(file, JSON.stringify({ command, mode, reps: +reps, seconds: +seconds,
     warmup: +warmup, stream_bytes: +bytes, idle_conns: conns, idle_reps: +idleReps,
-    peers: peers.split(","), only, started: new Date().toISOString() }) + "\n");
+    peers: peers.split(","), only, samples_per_rep: extraSamples,
+    started: new Date().toISOString() }) + "\n");
 ' "$run_dir/meta.json" "$command" "$([ "$quick" = 1 ] && echo quick || echo full)" "$reps" "$window" \
-  "$warmup" "$stream_bytes" "$idle_conns" "$idle_reps" "$(IFS=,; echo "${peers[*]}")" "$only"
+  "$warmup" "$stream_bytes" "$idle_conns" "$idle_reps" "$(IFS=,; echo "${peers[*]}")" "$only" \
+  "$extra_samples"
 
 samples=$run_dir/samples.tsv
 printf 'rep\trow\tpeer\tstatus\twall_s\tresult\tsample\n' >"$samples"
@@ -317,13 +331,15 @@ ensure_server() {  # variant rep peer
 log "run.sh: $([ "$quick" = 1 ] && echo quick || echo full) run, $reps repetitions, peers: ${peers[*]}; scratch in $run_dir"
 for rep in $(seq "$reps"); do
   for p in "${plan[@]+"${plan[@]}"}"; do
-    IFS='|' read -r variant base listener extra cpus <<<"$p"
+    IFS='|' read -r variant base listener extra cpus times <<<"$p"
     [ "$base" = ws_idle ] && [ "$rep" -gt "$idle_reps" ] && continue
-    for peer in $(shuf -e "${peers[@]}"); do
-      ensure_server "$variant" "$rep" "$peer"
-      # The server's threads follow the client's CPUs for the pinned variants.
-      set_server_cpus "$cpus"
-      run_one "$rep" "$variant" "$base" "$listener" "$extra" "$cpus" "$peer"
+    for _ in $(seq "$times"); do
+      for peer in $(shuf -e "${peers[@]}"); do
+        ensure_server "$variant" "$rep" "$peer"
+        # The server's threads follow the client's CPUs for the pinned variants.
+        set_server_cpus "$cpus"
+        run_one "$rep" "$variant" "$base" "$listener" "$extra" "$cpus" "$peer"
+      done
     done
   done
 done

@@ -233,6 +233,8 @@ function markdown(report) {
   L.push(`Run: ${meta.mode || '?'} (\`${meta.command || 'bench/run.sh'}\`), ` +
     `${meta.reps} repetitions interleaved (peer order shuffled each time), ` +
     `${meta.seconds} s windows after ${meta.warmup} s warmup, tcp_stream ${fmtBytes(meta.stream_bytes)}, ` +
+    Object.entries(meta.samples_per_rep || {}).map(([row, n]) =>
+      `${row} ${n} samples per peer and repetition (its samples spread with the scheduler's placement), `).join('') +
     `ws_idle at ${meta.idle_conns} connections (${meta.idle_reps} repetition${meta.idle_reps > 1 ? 's' : ''}); ` +
     `wall time ${r.bench_wall_s ?? '?'} s (${r.wall_s ?? '?'} s with setup and build). ` +
     'All on loopback, one single-threaded bench_server. ' +
@@ -249,7 +251,7 @@ function markdown(report) {
   L.push(`| --- | --- | ${peers.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`);
   for (const row of rows) {
     const unit = `${row.unit || ''}${row.lower_is_better ? ' ↓' : ''}`;
-    L.push(`| ${row.row} | ${unit} | ${peers.map((p) => cell(row.peers[p], meta.reps)).join(' | ')} | ` +
+    L.push(`| ${row.row} | ${unit} | ${peers.map((p) => cell(row.peers[p], meta.reps * ((meta.samples_per_rep || {})[row.row] || 1))).join(' | ')} | ` +
       `${fmtRatio(row.ratios.minisock_raw)} | ${fmtRatio(row.ratios.minisock_asio)} | ` +
       `${fmtRatio(row.ratios.minisock_best_non_asio)} | ${fmtRatio(row.ratios.js_node)} |`);
   }
