@@ -145,6 +145,15 @@ void UDPSocketImpl::adopt(int fd) {
     return resumeAfterFailedBind();
   }
   adopted_ = true;
+  // The kernel admits a datagram while the queue holds at most SO_RCVBUF bytes, so when the
+  // buffer has room for the largest datagram's memory (up to twice its size), a drop means a
+  // queue of two or more, which a burst drains. A smaller buffer (a low net.core.rmem_default):
+  // the drop count is read after every drain instead.
+  int rcvbuf = 0;
+  socklen_t rcvbufLength = sizeof rcvbuf;
+  smallReceiveBuffer_ =
+      ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &rcvbufLength) != 0 ||
+      static_cast<std::size_t>(rcvbuf) < 2 * core().policy.maxUDPMessageSize + 4096;
   auto local = io_->socket.local_endpoint(ec);
   message_.localInfo.address = local.address().to_string();
   message_.localInfo.family = local.address().is_v6() ? "IPv6" : "IPv4";
@@ -563,8 +572,9 @@ void UDPSocketImpl::onReadable(bool continued) {
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         // The kernel drops a datagram only when the socket's queue is full, and a full queue
-        // holds more than one: after a burst (or a continued pass), ask for its drop count.
-        if (received > 1 || continued) readKernelDrops(fd);
+        // holds more than one (see adopt()): after a burst (or a continued pass), ask for its
+        // drop count.
+        if (received > 1 || continued || smallReceiveBuffer_) readKernelDrops(fd);
         return armRead();
       }
       if (errno == EINTR) continue;
@@ -594,7 +604,7 @@ void UDPSocketImpl::onReadable(bool continued) {
     b.reset(used);
     received += n;
     if (used < kSlots) {
-      if (received > 1 || continued) readKernelDrops(fd);
+      if (received > 1 || continued || smallReceiveBuffer_) readKernelDrops(fd);
       return armRead();
     }
   }

@@ -101,6 +101,7 @@ class UDPSocketImpl final : public SocketBase {
   std::optional<Destination> lastDestination_;
   std::atomic<std::uint64_t> kernelDrops_{0};
   std::uint32_t lastKernelDrops_ = 0;  // SK_MEMINFO_DROPS when last read (loop thread)
+  bool smallReceiveBuffer_ = false;    // read drops after every drain (adopt())
   std::atomic<std::uint64_t> oversizeDrops_{0};
   UDPSocket::MessageEvent message_;  // reused for every Message event
   sockaddr_storage lastFrom_{};
