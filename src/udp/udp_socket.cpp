@@ -417,6 +417,14 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
                       ec);
   if (ec) return postError(fromAsio("connect socket", ec));
   connected_ = true;
+  // From here the kernel delivers only the peer's datagrams, but some from others may still be
+  // queued: the sender's address is read with each datagram until a receive finds the queue
+  // empty (onReadable), then taken from the peer.
+  peerLength_ = sizeof peer_;
+  if (::getpeername(io_->socket.native_handle(), reinterpret_cast<sockaddr*>(&peer_),
+                    &peerLength_) != 0)
+    peerLength_ = 0;
+  senderIsPeer_ = false;
 }
 
 // ---- TTL, close ----
@@ -544,6 +552,13 @@ struct UdpBatch {
     }
     reset(kSlots);
   }
+  /// Asks the kernel for each datagram's sender address, or not (a connected socket's senders
+  /// are its peer: the copy is 6% of a 64-byte datagram's receive).
+  void wantNames(bool yes) {
+    if (named == yes) return;
+    named = yes;
+    for (std::size_t i = 0; i < kSlots; ++i) msgs[i].msg_hdr.msg_name = yes ? &from[i] : nullptr;
+  }
   /// Restores the in/out fields of the first `n` headers (those the last call filled).
   void reset(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -553,6 +568,7 @@ struct UdpBatch {
   }
   const std::size_t slot;
   std::unique_ptr<std::byte[]> bytes;
+  bool named = true;
   sockaddr_storage from[kSlots];
   iovec iov[kSlots];
   mmsghdr msgs[kSlots];
@@ -568,9 +584,16 @@ void UDPSocketImpl::onReadable(bool continued) {
   constexpr std::size_t kSlots = UdpBatch::kSlots;
   const int fd = io_->socket.native_handle();
   for (int received = 0; received < kReadBurst;) {
+    const bool fromPeer = senderIsPeer_;
+    b.wantNames(!fromPeer);
+    // The peer as of this call: a listener may connect() elsewhere while the batch is delivered.
+    sockaddr_storage peer;
+    const socklen_t peerLength = peerLength_;
+    if (fromPeer) std::memcpy(&peer, &peer_, peerLength);
     const int n = ::recvmmsg(fd, b.msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (connected_ && peerLength_ > 0) senderIsPeer_ = true;  // nothing from before connect
         // The kernel drops a datagram only when the socket's queue is full, and a full queue
         // holds more than one (see adopt()): after a burst (or a continued pass), ask for its
         // drop count.
@@ -595,7 +618,10 @@ void UDPSocketImpl::onReadable(bool continued) {
                                 std::to_string(limit) + " bytes) and was dropped"));
         continue;
       }
-      fillRemote(b.from[i], msg.msg_namelen);
+      if (fromPeer)
+        fillRemote(peer, peerLength);
+      else
+        fillRemote(b.from[i], msg.msg_namelen);
       message_.message = std::span<const std::byte>(b.bytes.get() + i * b.slot, size);
       message_.remoteInfo.size = size;
       messageListeners.dispatch(message_);
@@ -604,6 +630,7 @@ void UDPSocketImpl::onReadable(bool continued) {
     b.reset(used);
     received += n;
     if (used < kSlots) {
+      if (connected_ && peerLength_ > 0) senderIsPeer_ = true;  // the queue was empty
       if (received > 1 || continued || smallReceiveBuffer_) readKernelDrops(fd);
       return armRead();
     }

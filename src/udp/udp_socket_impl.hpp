@@ -104,6 +104,11 @@ class UDPSocketImpl final : public SocketBase {
   bool smallReceiveBuffer_ = false;    // read drops after every drain (adopt())
   std::atomic<std::uint64_t> oversizeDrops_{0};
   UDPSocket::MessageEvent message_;  // reused for every Message event
+  // connect()'s peer as the kernel has it; senderIsPeer_: every queued datagram came after the
+  // connect, so it is the sender (no address read per datagram).
+  sockaddr_storage peer_{};
+  socklen_t peerLength_ = 0;
+  bool senderIsPeer_ = false;
   sockaddr_storage lastFrom_{};
   socklen_t lastFromLength_ = 0;
 };

@@ -239,6 +239,97 @@ TEST(UDPSocket, ConnectThenWriteSendsToThePeer) {
   client->close();
 }
 
+// A raw UDP socket bound to 127.0.0.1 on an ephemeral port; its port through `port`.
+int boundRawUdp(int& port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+void sendRaw(int fd, int port, const std::string& text) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+}
+
+TEST(UDPSocket, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
+  // A connected socket receives only from its peer, but datagrams queued before connect() are
+  // from whoever sent them: each Message's remoteInfo must name its real sender.
+  UdpRecorder rec;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  rec.attach(*server);
+  const int port = server->bind();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+  int portA = 0, portB = 0;
+  const int a = boundRawUdp(portA), b = boundRawUdp(portB);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  // 100 datagrams from B wait in the queue (more than one receive batch); the listener
+  // connects to A on the first, so the rest are read after connect().
+  constexpr int kEarly = 100;
+  for (int i = 0; i < kEarly; ++i) sendRaw(b, port, "b" + std::to_string(i));
+  bool connected = false;
+  server->onMessage([&](const UDPSocket::MessageEvent&) {
+    if (connected) return;
+    connected = true;
+    server->connect({.address = "127.0.0.1", .port = portA});
+  });
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == kEarly; }));
+  // After connect(): A's datagrams arrive, B's are not delivered (the kernel filters them).
+  sendRaw(b, port, "b-late");
+  sendRaw(a, port, "a1");
+  sendRaw(a, port, "a2");
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == kEarly + 2; }));
+  ASSERT_EQ(rec.messages.size(), static_cast<std::size_t>(kEarly + 2));
+  for (int i = 0; i < kEarly; ++i) {
+    EXPECT_EQ(rec.messages[i], "b" + std::to_string(i));
+    EXPECT_EQ(rec.infos[i].remoteInfo.port, portB) << "datagram " << i;
+    EXPECT_EQ(rec.infos[i].remoteInfo.address, "127.0.0.1");
+  }
+  EXPECT_EQ(rec.messages[kEarly], "a1");
+  EXPECT_EQ(rec.messages[kEarly + 1], "a2");
+  for (int i = kEarly; i < kEarly + 2; ++i) {
+    EXPECT_EQ(rec.infos[i].remoteInfo.port, portA);
+    EXPECT_EQ(rec.infos[i].remoteInfo.address, "127.0.0.1");
+    EXPECT_EQ(rec.infos[i].remoteInfo.family, "IPv4");
+    EXPECT_EQ(rec.infos[i].remoteInfo.size, 2u);
+  }
+  EXPECT_EQ(rec.count("error"), 0) << (rec.errors.empty() ? "" : rec.errors[0].errMsg);
+  // connect() again, to B, from the listener of "a3": "a4", received with it, still names A.
+  bool reconnected = false;
+  server->onMessage([&](const UDPSocket::MessageEvent& m) {
+    if (reconnected || m.message.size() != 2) return;
+    reconnected = true;
+    server->connect({.address = "127.0.0.1", .port = portB});
+  });
+  sendRaw(a, port, "a3");
+  sendRaw(a, port, "a4");
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == kEarly + 4; }));
+  ASSERT_TRUE(reconnected);
+  sendRaw(b, port, "b-after");
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == kEarly + 5; }));
+  EXPECT_EQ(rec.messages[kEarly + 2], "a3");
+  EXPECT_EQ(rec.messages[kEarly + 3], "a4");
+  EXPECT_EQ(rec.infos[kEarly + 2].remoteInfo.port, portA);
+  EXPECT_EQ(rec.infos[kEarly + 3].remoteInfo.port, portA);
+  EXPECT_EQ(rec.messages[kEarly + 4], "b-after");
+  EXPECT_EQ(rec.infos[kEarly + 4].remoteInfo.port, portB);
+  EXPECT_EQ(rec.count("error"), 0) << (rec.errors.empty() ? "" : rec.errors[0].errMsg);
+  ::close(a);
+  ::close(b);
+  server->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
+}
+
 TEST(UDPSocket, AfterCloseEverySendIsAnErrorAndNoMessageArrives) {
   UdpRecorder rec;
   Runtime rt;
