@@ -425,6 +425,7 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
                     &peerLength_) != 0)
     peerLength_ = 0;
   senderIsPeer_ = false;
+  ++connects_;
 }
 
 // ---- TTL, close ----
@@ -574,6 +575,16 @@ struct UdpBatch {
   mmsghdr msgs[kSlots];
 };
 
+void UDPSocketImpl::queueFoundEmpty(int fd, bool burst, std::uint64_t connects) {
+  // Empty after the last connect(), unless a listener connected while the batch was delivered:
+  // what is queued now came from the peer.
+  if (connected_ && peerLength_ > 0 && connects_ == connects) senderIsPeer_ = true;
+  // The kernel drops a datagram only when the socket's queue is full, and a full queue holds
+  // more than one (see adopt()): after a burst (or a continued pass), ask for its drop count.
+  if (burst || smallReceiveBuffer_) readKernelDrops(fd);
+  armRead();
+}
+
 void UDPSocketImpl::onReadable(bool continued) {
   // recvmmsg takes up to kSlots datagrams per system call; a batch that comes back short
   // means the queue is empty (no extra call to see EAGAIN).
@@ -590,16 +601,11 @@ void UDPSocketImpl::onReadable(bool continued) {
     sockaddr_storage peer;
     const socklen_t peerLength = peerLength_;
     if (fromPeer) std::memcpy(&peer, &peer_, peerLength);
+    const std::uint64_t connects = connects_;
     const int n = ::recvmmsg(fd, b.msgs, kSlots, MSG_TRUNC | MSG_DONTWAIT, nullptr);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (connected_ && peerLength_ > 0) senderIsPeer_ = true;  // nothing from before connect
-        // The kernel drops a datagram only when the socket's queue is full, and a full queue
-        // holds more than one (see adopt()): after a burst (or a continued pass), ask for its
-        // drop count.
-        if (received > 1 || continued || smallReceiveBuffer_) readKernelDrops(fd);
-        return armRead();
-      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return queueFoundEmpty(fd, received > 1 || continued, connects);
       if (errno == EINTR) continue;
       // e.g. ECONNREFUSED from an ICMP error on a connected socket: reported, reading goes on.
       postError(osError("receive socket", errno));
@@ -629,11 +635,7 @@ void UDPSocketImpl::onReadable(bool continued) {
     }
     b.reset(used);
     received += n;
-    if (used < kSlots) {
-      if (connected_ && peerLength_ > 0) senderIsPeer_ = true;  // the queue was empty
-      if (received > 1 || continued || smallReceiveBuffer_) readKernelDrops(fd);
-      return armRead();
-    }
+    if (used < kSlots) return queueFoundEmpty(fd, received > 1 || continued, connects);
   }
   defer([self = self()] {
     if (!self->aborted_ && !self->closed_) self->onReadable(true);

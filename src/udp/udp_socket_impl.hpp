@@ -74,6 +74,9 @@ class UDPSocketImpl final : public SocketBase {
   bool sendNow(Pending& p, boost::system::error_code& ec);
   void armRead();
   void onReadable(bool continued);
+  /// Ends a drain whose last receive (made when connect() had been called `connects` times)
+  /// found the queue empty: the sender rule, the drop count, the next wait.
+  void queueFoundEmpty(int fd, bool burst, std::uint64_t connects);
   void readKernelDrops(int fd);
   void applyBroadcast(bool on, boost::system::error_code& ec);
   /// After a failed bind or adopt: binds implicitly for what was queued, or reports it.
@@ -109,6 +112,7 @@ class UDPSocketImpl final : public SocketBase {
   sockaddr_storage peer_{};
   socklen_t peerLength_ = 0;
   bool senderIsPeer_ = false;
+  std::uint64_t connects_ = 0;  // connect() calls that took effect
   sockaddr_storage lastFrom_{};
   socklen_t lastFromLength_ = 0;
 };

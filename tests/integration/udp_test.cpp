@@ -239,6 +239,8 @@ TEST(UDPSocket, ConnectThenWriteSendsToThePeer) {
   client->close();
 }
 
+namespace {
+
 // A raw UDP socket bound to 127.0.0.1 on an ephemeral port; its port through `port`.
 int boundRawUdp(int& port) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -252,13 +254,17 @@ int boundRawUdp(int& port) {
   return fd;
 }
 
-void sendRaw(int fd, int port, const std::string& text) {
+// Sends `text` from the raw socket `fd` to 127.0.0.1:`port`; true when it left whole.
+bool sendRaw(int fd, int port, std::string_view text) {
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(static_cast<std::uint16_t>(port));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  return ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
+         static_cast<ssize_t>(text.size());
 }
+
+}  // namespace
 
 TEST(UDPSocket, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
   // A connected socket receives only from its peer, but datagrams queued before connect() are
@@ -330,6 +336,39 @@ TEST(UDPSocket, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
   ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
 }
 
+TEST(UDPSocket, ADatagramQueuedWhileAListenerConnectsKeepsItsSender) {
+  // A one-datagram batch found the queue empty before its listener ran; the listener lets B's
+  // second datagram in and then connects to A: that datagram was queued before the connect,
+  // so it is B's, even though the last receive had seen an empty queue.
+  UdpRecorder rec;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  rec.attach(*server);
+  const int port = server->bind();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+  int portA = 0, portB = 0;
+  const int a = boundRawUdp(portA), b = boundRawUdp(portB);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  server->onMessage([&](const UDPSocket::MessageEvent&) {
+    if (rec.count("message") != 1) return;
+    ASSERT_TRUE(sendRaw(b, port, "b1"));
+    server->connect({.address = "127.0.0.1", .port = portA});
+  });
+  ASSERT_TRUE(sendRaw(b, port, "b0"));
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == 2; }));
+  ASSERT_TRUE(sendRaw(a, port, "a0"));
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == 3; }));
+  EXPECT_EQ((std::vector<std::string>{"b0", "b1", "a0"}), rec.messages);
+  EXPECT_EQ(rec.infos[0].remoteInfo.port, portB);
+  EXPECT_EQ(rec.infos[1].remoteInfo.port, portB);
+  EXPECT_EQ(rec.infos[2].remoteInfo.port, portA);
+  ::close(a);
+  ::close(b);
+  server->close();
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
+}
+
 TEST(UDPSocket, AfterCloseEverySendIsAnErrorAndNoMessageArrives) {
   UdpRecorder rec;
   Runtime rt;
@@ -341,11 +380,7 @@ TEST(UDPSocket, AfterCloseEverySendIsAnErrorAndNoMessageArrives) {
   ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
   // A datagram to the old port is not delivered.
   int raw = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<std::uint16_t>(port));
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(raw, "late", 4, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  sendRaw(raw, port, "late");
   ::close(raw);
   udp->send({.address = "127.0.0.1", .port = port, .message = "a"});
   udp->send({.address = "127.0.0.1", .port = port, .message = "b"});
@@ -409,15 +444,10 @@ TEST(UDPSocket, ABurstOfAHundredThousandIsBoundedAndLossesAreCounted) {
   server->onMessage([&](const UDPSocket::MessageEvent&) { ++received; });
   // A raw sender floods faster than the loop reads; the kernel drops what does not fit.
   int raw = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<std::uint16_t>(port));
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   constexpr int kBurst = 100000;
   int sent = 0;
   for (int i = 0; i < kBurst; ++i) {
-    if (::sendto(raw, "0123456789abcdef", 16, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == 16)
-      ++sent;
+    if (sendRaw(raw, port, "0123456789abcdef")) ++sent;
   }
   ::close(raw);
   runUntil(
