@@ -220,9 +220,10 @@ ncpu=$(nproc)
 # of the unpinned variant (default 1)
 rows=(
   "tcp_pingpong|tcp_echo|--size 64|pin"
-  # Unpinned, each peer's tcp_stream samples spread 1.3-3.6 GB/s with where the scheduler puts
-  # client and server (bimodal); three samples per repetition steady the median.
-  "tcp_stream|tcp_sink|--bytes $stream_bytes|pin|3"
+  # Unpinned, each peer's tcp_stream samples spread 1.3-3.6 GB/s with how often the sink falls
+  # asleep and must be woken (the report shows the wake-ups); five samples per repetition steady
+  # the median.
+  "tcp_stream|tcp_sink|--bytes $stream_bytes|pin|5"
   "udp_pingpong|udp_echo|--size 64|pin"
   "udp_oneway|udp_blast||"
   "ws_pingpong|ws_echo|--size 64|pin"
@@ -285,7 +286,10 @@ run_one() {  # rep variant base listener extra cpus peer
   local prefix=()
   [ -n "$cpus" ] && prefix=(taskset -c "$cpus")
   sample_no=$((sample_no + 1))
-  local errf="$run_dir/err/$sample_no.txt" out rc t0 t1
+  local errf="$run_dir/err/$sample_no.txt" out rc t0 t1 wakeups0
+  # tcp_stream's throughput follows how often the sink sleeps and is woken (the sender pays
+  # each wake-up): count the server's voluntary context switches over the sample.
+  [ "$base" = tcp_stream ] && wakeups0=$(server_wakeups)
   t0=$(date +%s.%N)
   set +e
   # shellcheck disable=SC2086  # peer_cmd and extra are word lists
@@ -296,6 +300,11 @@ run_one() {  # rep variant base listener extra cpus peer
   t1=$(date +%s.%N)
   out=$(printf '%s' "$out" | grep -m1 '^{' || true)
   [ "$rc" = 0 ] && [ -z "$out" ] && rc=1 && echo "no JSON line on stdout" >>"$errf"
+  if [ "$rc" = 0 ] && [ -n "${wakeups0:-}" ]; then
+    local wakeups1
+    wakeups1=$(server_wakeups)
+    [ -n "$wakeups1" ] && out="${out%\}},\"server_wakeups\":$((wakeups1 - wakeups0))}"
+  fi
   local wall
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$variant" "$peer" "$rc" "$wall" "$out" "$sample_no" >>"$samples"
@@ -309,6 +318,11 @@ run_one() {  # rep variant base listener extra cpus peer
     *) shown="FAILED ($rc): $(head -c 200 "$errf" | head -n1)" ;;
   esac
   printf '  [%s/%s] %-22s %-12s %s\n' "$rep" "$reps" "$variant" "$peer" "$shown" >&2
+}
+
+server_wakeups() {  # voluntary context switches of the server's threads so far
+  cat /proc/"$server_pid"/task/*/status 2>/dev/null |
+    awk '/^voluntary_ctxt_switches/ { n += $2 } END { if (NR) print n }'
 }
 
 set_server_cpus() {  # "" = as started

@@ -121,6 +121,19 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+function pearson(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; ++i) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
 function lowerIsBetter(row, unit) {
   return /^ws_idle/.test(row) || /KiB/i.test(unit || '');
 }
@@ -277,6 +290,20 @@ function markdown(report) {
       return kv.length ? [`${peer} ${kv.join(', ')}`] : [];
     });
     if (parts.length) L.push('', `ws_idle RSS by connections (first repetition): ${parts.join('; ')}.`);
+  }
+  for (const row of rows) {
+    // tcp_stream samples carry the server's wake-ups (voluntary context switches) per sample.
+    const all = Object.values(row.peers).flatMap((p) =>
+      p.samples.filter((x) => x.extra && x.extra.server_wakeups > 0 && x.value > 0));
+    if (all.length < 4) continue;
+    const perPeer = Object.entries(row.peers).flatMap(([peer, p]) => {
+      const w = p.samples.filter((x) => x.extra && x.extra.server_wakeups > 0)
+        .map((x) => x.extra.server_wakeups);
+      return w.length ? [`${peer} ${fmt(median(w))}`] : [];
+    });
+    L.push('', `${row.row}: bench_server's wake-ups per sample (median) — ${perPeer.join(', ')}; ` +
+      `correlation of log(throughput) with log(wake-ups) over all ${all.length} samples: ` +
+      `${pearson(all.map((x) => Math.log(x.value)), all.map((x) => Math.log(x.extra.server_wakeups))).toFixed(2)}.`);
   }
   if (micro && micro.benchmarks.length) {
     L.push('', '## Micro-benchmarks (bench_micro, Google Benchmark)', '');
