@@ -247,7 +247,7 @@ function markdown(report) {
     `${meta.reps} repetitions interleaved (peer order shuffled each time), ` +
     `${meta.seconds} s windows after ${meta.warmup} s warmup, tcp_stream ${fmtBytes(meta.stream_bytes)}, ` +
     Object.entries(meta.samples_per_rep || {}).map(([row, n]) =>
-      `${row} ${n} samples per peer and repetition (its samples spread with the scheduler's placement), `).join('') +
+      `${row} ${n} samples per peer and repetition (its samples spread with how often the sink is woken), `).join('') +
     `ws_idle at ${meta.idle_conns} connections (${meta.idle_reps} repetition${meta.idle_reps > 1 ? 's' : ''}); ` +
     `wall time ${r.bench_wall_s ?? '?'} s (${r.wall_s ?? '?'} s with setup and build). ` +
     'All on loopback, one single-threaded bench_server. ' +
