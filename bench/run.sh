@@ -220,7 +220,7 @@ ncpu=$(nproc)
 # of the unpinned variant (default 1)
 rows=(
   "tcp_pingpong|tcp_echo|--size 64|pin"
-  # Unpinned, each peer's tcp_stream samples spread 1.3-3.6 GB/s with how often the sink falls
+  # Unpinned, each peer's tcp_stream samples spread 1.4-4.4 GB/s with how often the sink falls
   # asleep and must be woken (the report shows the wake-ups); five samples per repetition steady
   # the median.
   "tcp_stream|tcp_sink|--bytes $stream_bytes|pin|5"

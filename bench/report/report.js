@@ -293,12 +293,11 @@ function markdown(report) {
   }
   for (const row of rows) {
     // tcp_stream samples carry the server's wake-ups (voluntary context switches) per sample.
-    const all = Object.values(row.peers).flatMap((p) =>
-      p.samples.filter((x) => x.extra && x.extra.server_wakeups > 0 && x.value > 0));
+    const counted = (p) => p.samples.filter((x) => x.extra?.server_wakeups > 0 && x.value > 0);
+    const all = Object.values(row.peers).flatMap(counted);
     if (all.length < 4) continue;
     const perPeer = Object.entries(row.peers).flatMap(([peer, p]) => {
-      const w = p.samples.filter((x) => x.extra && x.extra.server_wakeups > 0)
-        .map((x) => x.extra.server_wakeups);
+      const w = counted(p).map((x) => x.extra.server_wakeups);
       return w.length ? [`${peer} ${fmt(median(w))}`] : [];
     });
     L.push('', `${row.row}: bench_server's wake-ups per sample (median) — ${perPeer.join(', ')}; ` +

@@ -241,15 +241,20 @@ TEST(UDPSocket, ConnectThenWriteSendsToThePeer) {
 
 namespace {
 
-// A raw UDP socket bound to 127.0.0.1 on an ephemeral port; its port through `port`.
+// A raw UDP socket bound to 127.0.0.1 on an ephemeral port (-1 on failure); its port through
+// `port`.
 int boundRawUdp(int& port) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
   socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
   port = ntohs(a.sin_port);
   return fd;
 }
@@ -266,19 +271,38 @@ bool sendRaw(int fd, int port, std::string_view text) {
 
 }  // namespace
 
-TEST(UDPSocket, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
-  // A connected socket receives only from its peer, but datagrams queued before connect() are
-  // from whoever sent them: each Message's remoteInfo must name its real sender.
+// A bound UDPSocket (`server`, recorded) and two raw senders on 127.0.0.1, A and B, for the
+// tests of which sender a Message names.
+class UDPSocketSenders : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rec.attach(*server);
+    port = server->bind();
+    ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+    a = boundRawUdp(portA);
+    b = boundRawUdp(portB);
+    ASSERT_GE(a, 0);
+    ASSERT_GE(b, 0);
+  }
+  void TearDown() override {
+    server->offMessage();  // the tests' listeners capture their own locals
+    if (a >= 0) ::close(a);
+    if (b >= 0) ::close(b);
+    server->close();
+    EXPECT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
+  }
+
   UdpRecorder rec;
   Runtime rt;
-  auto server = rt.createUDPSocket();
-  rec.attach(*server);
-  const int port = server->bind();
-  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
+  std::shared_ptr<UDPSocket> server = rt.createUDPSocket();
+  int port = 0;
+  int a = -1, b = -1;
   int portA = 0, portB = 0;
-  const int a = boundRawUdp(portA), b = boundRawUdp(portB);
-  ASSERT_GE(a, 0);
-  ASSERT_GE(b, 0);
+};
+
+TEST_F(UDPSocketSenders, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
+  // A connected socket receives only from its peer, but datagrams queued before connect() are
+  // from whoever sent them: each Message's remoteInfo must name its real sender.
   // 100 datagrams from B wait in the queue (more than one receive batch); the listener
   // connects to A on the first, so the rest are read after connect().
   constexpr int kEarly = 100;
@@ -330,26 +354,12 @@ TEST(UDPSocket, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect) {
   EXPECT_EQ(rec.messages[kEarly + 4], "b-after");
   EXPECT_EQ(rec.infos[kEarly + 4].remoteInfo.port, portB);
   EXPECT_EQ(rec.count("error"), 0) << (rec.errors.empty() ? "" : rec.errors[0].errMsg);
-  ::close(a);
-  ::close(b);
-  server->close();
-  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
 }
 
-TEST(UDPSocket, ADatagramQueuedWhileAListenerConnectsKeepsItsSender) {
+TEST_F(UDPSocketSenders, ADatagramQueuedWhileAListenerConnectsKeepsItsSender) {
   // A one-datagram batch found the queue empty before its listener ran; the listener lets B's
   // second datagram in and then connects to A: that datagram was queued before the connect,
   // so it is B's, even though the last receive had seen an empty queue.
-  UdpRecorder rec;
-  Runtime rt;
-  auto server = rt.createUDPSocket();
-  rec.attach(*server);
-  const int port = server->bind();
-  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("listening") == 1; }));
-  int portA = 0, portB = 0;
-  const int a = boundRawUdp(portA), b = boundRawUdp(portB);
-  ASSERT_GE(a, 0);
-  ASSERT_GE(b, 0);
   server->onMessage([&](const UDPSocket::MessageEvent&) {
     if (rec.count("message") != 1) return;
     ASSERT_TRUE(sendRaw(b, port, "b1"));
@@ -363,10 +373,6 @@ TEST(UDPSocket, ADatagramQueuedWhileAListenerConnectsKeepsItsSender) {
   EXPECT_EQ(rec.infos[0].remoteInfo.port, portB);
   EXPECT_EQ(rec.infos[1].remoteInfo.port, portB);
   EXPECT_EQ(rec.infos[2].remoteInfo.port, portA);
-  ::close(a);
-  ::close(b);
-  server->close();
-  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("close") == 1; }));
 }
 
 TEST(UDPSocket, AfterCloseEverySendIsAnErrorAndNoMessageArrives) {
