@@ -8,6 +8,7 @@
 #include <minisock/minisock.hpp>
 
 #include "event_recorder.hpp"
+#include "numbered.hpp"
 #include "raw_peers.hpp"
 
 using namespace minisock;
@@ -21,7 +22,7 @@ namespace {
 RawServer chattyPeer(int chunks) {
   return RawServer([chunks](int fd, const std::atomic<bool>& stopping) {
     for (int i = 0; i < chunks && !stopping; ++i) {
-      std::string m = "m" + std::to_string(i) + ";";
+      std::string m = minisock::test::numbered("m", i) + ";";
       if (!sendAll(fd, m.data(), m.size())) break;
       char ack;
       if (::recv(fd, &ack, 1, 0) != 1) break;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "event_recorder.hpp"
+#include "numbered.hpp"
 #include "raw_peers.hpp"
 
 using namespace minisock;
@@ -306,7 +307,7 @@ TEST_F(UDPSocketSenders, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect)
   // 100 datagrams from B wait in the queue (more than one receive batch); the listener
   // connects to A on the first, so the rest are read after connect().
   constexpr int kEarly = 100;
-  for (int i = 0; i < kEarly; ++i) sendRaw(b, port, "b" + std::to_string(i));
+  for (int i = 0; i < kEarly; ++i) sendRaw(b, port, minisock::test::numbered("b", i));
   bool connected = false;
   server->onMessage([&](const UDPSocket::MessageEvent&) {
     if (connected) return;
@@ -321,7 +322,7 @@ TEST_F(UDPSocketSenders, AConnectedSocketNamesEachSenderRightlyAcrossTheConnect)
   ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == kEarly + 2; }));
   ASSERT_EQ(rec.messages.size(), static_cast<std::size_t>(kEarly + 2));
   for (int i = 0; i < kEarly; ++i) {
-    EXPECT_EQ(rec.messages[i], "b" + std::to_string(i));
+    EXPECT_EQ(rec.messages[i], minisock::test::numbered("b", i));
     EXPECT_EQ(rec.infos[i].remoteInfo.port, portB) << "datagram " << i;
     EXPECT_EQ(rec.infos[i].remoteInfo.address, "127.0.0.1");
   }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "event_recorder.hpp"
+#include "numbered.hpp"
 #include "tls_fixture.hpp"
 #include "ws_scripted_server.hpp"
 
@@ -578,7 +579,7 @@ TEST(WsBadServer, MaskingKeysAreFresh) {
   }));
   Client client(wsOption(server.url("/")));
   client.rec.onOpenHook = [&] {
-    for (int i = 0; i < kMessages; ++i) client.task->send(textMessage("m" + std::to_string(i)));
+    for (int i = 0; i < kMessages; ++i) client.task->send(textMessage(minisock::test::numbered("m", i)));
   };
   ASSERT_TRUE(runUntil(
       client.rt, [&] { return frames.ready(); }, 30s));
@@ -595,7 +596,7 @@ TEST(WsBadServer, MaskingKeysAreFresh) {
     EXPECT_TRUE(f.fin) << i;
     EXPECT_EQ(f.rsv, 0) << i;
     EXPECT_EQ(f.opcode, ws_opcode::text) << i;
-    EXPECT_EQ(f.payload, "m" + std::to_string(i));
+    EXPECT_EQ(f.payload, minisock::test::numbered("m", i));
     keys.insert(f.maskKey);
   }
   EXPECT_EQ(keys.size(), static_cast<std::size_t>(kMessages)) << "masking keys repeat";
