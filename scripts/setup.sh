@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev libssl-dev openssl zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  iproute2 nodejs
+  iproute2 nodejs doxygen
 )
 
 missing=()

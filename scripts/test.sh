@@ -31,8 +31,11 @@ for preset in release asan tsan; do
   step "$preset: test"
   ctest --preset "$preset" -j "$jobs"
   if [ "$preset" = release ]; then
-    # The JavaScript binding (bindings/node), built by the release preset only.
+    # The JavaScript binding (bindings/node), built by the release preset only. Its
+    # devDependencies (TypeScript and miniprogram-api-typings, for the type tests) come from
+    # the npm registry, as package-lock.json pins them.
     step "release: JavaScript binding tests"
+    npm ci --ignore-scripts --no-audit --no-fund --prefix bindings/node >/dev/null
     node --test bindings/node/test/
   fi
 done

@@ -22,7 +22,15 @@ export declare namespace minisock {
   }
 
   type Callback<T = GeneralCallbackResult> = (res: T) => void
+  /**
+   * The listener of an event that carries no field (TCP Connect and Close, UDP Listening and
+   * Close, BindWifi): it receives `{}`, as the seeds show. (miniprogram-api-typings declares
+   * `{errMsg}` there; the README says what differs.)
+   */
   type EmptyListener = (res: Record<string, never>) => void
+  /** What offX accepts: the same function object that was given to onX (its type does not matter). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type AnyListener = (...args: any[]) => void
 
   interface CallbackOption {
     success?: Callback
@@ -76,15 +84,16 @@ export declare namespace minisock {
     /** Android only on the platform: always an Error here (errCode 3 or 5). */
     bindWifi(options: BindWifiOption): void
     onConnect(listener: EmptyListener): void
-    offConnect(listener?: EmptyListener): void
+    offConnect(listener?: AnyListener): void
     onMessage(listener: (result: TCPSocketOnMessageListenerResult) => void): void
-    offMessage(listener?: (result: TCPSocketOnMessageListenerResult) => void): void
+    offMessage(listener?: AnyListener): void
     onError(listener: (result: ErrorListenerResult) => void): void
-    offError(listener?: (result: ErrorListenerResult) => void): void
+    offError(listener?: AnyListener): void
     onClose(listener: EmptyListener): void
-    offClose(listener?: EmptyListener): void
+    offClose(listener?: AnyListener): void
+    /** Never fires here: Wi-Fi binding is Android-only on the platform. */
     onBindWifi(listener: EmptyListener): void
-    offBindWifi(listener?: EmptyListener): void
+    offBindWifi(listener?: AnyListener): void
     /** Extension: bytes written and not yet handed to the operating system. */
     readonly bufferedAmount: number
   }
@@ -130,13 +139,13 @@ export declare namespace minisock {
     setTTL(ttl: number): void
     close(): void
     onListening(listener: EmptyListener): void
-    offListening(listener?: EmptyListener): void
+    offListening(listener?: AnyListener): void
     onMessage(listener: (result: UDPSocketOnMessageListenerResult) => void): void
-    offMessage(listener?: (result: UDPSocketOnMessageListenerResult) => void): void
+    offMessage(listener?: AnyListener): void
     onError(listener: (result: ErrorListenerResult) => void): void
-    offError(listener?: (result: ErrorListenerResult) => void): void
+    offError(listener?: AnyListener): void
     onClose(listener: EmptyListener): void
-    offClose(listener?: EmptyListener): void
+    offClose(listener?: AnyListener): void
   }
 
   // ---- SocketTask (WebSocket) ----
@@ -198,13 +207,13 @@ export declare namespace minisock {
     send(option: SocketTaskSendOption): void
     close(option?: SocketTaskCloseOption): void
     onOpen(listener: (result: OnOpenListenerResult) => void): void
-    offOpen(listener?: (result: OnOpenListenerResult) => void): void
+    offOpen(listener?: AnyListener): void
     onMessage(listener: (result: SocketTaskOnMessageListenerResult) => void): void
-    offMessage(listener?: (result: SocketTaskOnMessageListenerResult) => void): void
+    offMessage(listener?: AnyListener): void
     onError(listener: (result: ErrorListenerResult) => void): void
-    offError(listener?: (result: ErrorListenerResult) => void): void
+    offError(listener?: AnyListener): void
     onClose(listener: (result: SocketTaskOnCloseListenerResult) => void): void
-    offClose(listener?: (result: SocketTaskOnCloseListenerResult) => void): void
+    offClose(listener?: AnyListener): void
     /** CONNECTING, OPEN, CLOSING or CLOSED, as the events delivered so far say. */
     readonly readyState: 0 | 1 | 2 | 3
     readonly CONNECTING: 0
@@ -235,24 +244,25 @@ export declare namespace minisock {
   interface CommonApi {
     createTCPSocket(option?: CreateTCPSocketOption): TCPSocket
     /** 'udp4' (default) or 'udp6' */
-    createUDPSocket(type?: 'udp4' | 'udp6' | string): UDPSocket
+    /** `options` (WeChat's contextId for MagicBrush, say) is accepted and ignored. */
+    createUDPSocket(type?: 'udp4' | 'udp6' | string, options?: Record<string, unknown>): UDPSocket
     onSocketOpen(listener: OnSocketOpenCallback): void
     onSocketMessage(listener: OnSocketMessageCallback): void
     onSocketError(listener: OnSocketErrorCallback): void
     onSocketClose(listener: OnSocketCloseCallback): void
     /** Extension: removes a global listener (the same function object), or all of that kind. */
-    offSocketOpen(listener?: OnSocketOpenCallback): void
+    offSocketOpen(listener?: AnyListener): void
     /** Extension. */
-    offSocketMessage(listener?: OnSocketMessageCallback): void
-    /** Extension. */
-    offSocketError(listener?: OnSocketErrorCallback): void
-    /** Extension. */
-    offSocketClose(listener?: OnSocketCloseCallback): void
+    offSocketError(listener?: AnyListener): void
   }
 
   /** The promise form of wx: without success/fail/complete a call returns a Promise. */
-  type WxPromisified<T extends CallbackOption> = T extends { success: any } | { fail: any } | { complete: any }
-    ? void
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type WxPromisified<T extends CallbackOption> = T extends { success: any } ? void
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    : T extends { fail: any } ? void
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    : T extends { complete: any } ? void
     : Promise<GeneralCallbackResult>
 
   interface Wx extends CommonApi {

@@ -1,5 +1,6 @@
 #pragma once
-/// @file Embedded loopback servers (used by the demo, the CLI's `serve` and the tests).
+/// @file
+/// Embedded loopback servers (used by the demo, the CLI's `serve` and the tests).
 
 #include <cstdint>
 #include <memory>
@@ -8,11 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "minisock/export.hpp"
+
 namespace minisock::servers {
 
 /// A TCP echo server on its own thread: echoes every byte back to the sender, and closes its
 /// side of a connection when the client closes its side.
-class TcpEchoServer {
+class MINISOCK_API TcpEchoServer {
  public:
   /// Listens on `host` ("127.0.0.1", "::1", …) and `port` (0 = a free port chosen by the OS).
   /// Throws std::system_error when it cannot listen.
@@ -37,12 +40,12 @@ class TcpEchoServer {
 /// A WebSocket echo server (ws, or wss with a certificate) on its own thread: echoes every
 /// message with its type (text/binary), answers pings and close frames (echoing the code and
 /// reason), accepts permessage-deflate when offered and picks the first offered subprotocol.
-class WsEchoServer {
+class MINISOCK_API WsEchoServer {
  public:
   /// PEM files of the server certificate (chain) and its private key.
   struct Tls {
-    std::string certFile{};
-    std::string keyFile{};
+    std::string certFile{};  ///< the certificate chain, leaf first
+    std::string keyFile{};   ///< the private key (unencrypted)
   };
   /// Listens on `host` and `port` (0 = a free port); with `tls`, speaks wss.
   /// Throws std::system_error when it cannot listen, or when the TLS files cannot be loaded.
@@ -52,6 +55,7 @@ class WsEchoServer {
   WsEchoServer(const WsEchoServer&) = delete;
   WsEchoServer& operator=(const WsEchoServer&) = delete;
 
+  /// The port it listens on.
   std::uint16_t port() const noexcept;
   /// Completed WebSocket upgrades so far.
   std::uint64_t acceptedCount() const noexcept;
@@ -66,7 +70,7 @@ class WsEchoServer {
 };
 
 /// A UDP echo server on its own thread: sends every datagram back, unchanged, to its sender.
-class UdpEchoServer {
+class MINISOCK_API UdpEchoServer {
  public:
   /// Binds `host` ("127.0.0.1", "::1", …) and `port` (0 = a free port chosen by the OS).
   /// Throws std::system_error when it cannot bind.

@@ -1,8 +1,11 @@
 #pragma once
-/// @file Error codes and the Error event shared by every socket kind.
+/// @file
+/// Error codes and the Error event shared by every socket kind.
 
 #include <string>
 #include <system_error>
+
+#include "minisock/export.hpp"
 
 namespace minisock {
 
@@ -22,10 +25,10 @@ enum class ErrorCode : int {
 };
 
 /// The `std::error_category` of ErrorCode ("minisock").
-const std::error_category& errorCategory() noexcept;
+MINISOCK_API const std::error_category& errorCategory() noexcept;
 
 /// Makes a `std::error_code` of the minisock category.
-std::error_code make_error_code(ErrorCode code) noexcept;
+MINISOCK_API std::error_code make_error_code(ErrorCode code) noexcept;
 
 /// The payload of every onError listener. Field names are the platform's; C++ cannot name a
 /// member `errno` (a macro), so the OS error number is `errNo`.
@@ -45,5 +48,8 @@ struct ErrorEvent {
 
 }  // namespace minisock
 
+namespace std {
+/// Lets a minisock::ErrorCode convert to a `std::error_code` (through make_error_code).
 template <>
-struct std::is_error_code_enum<minisock::ErrorCode> : std::true_type {};
+struct is_error_code_enum<minisock::ErrorCode> : true_type {};
+}  // namespace std

@@ -1,5 +1,6 @@
 #pragma once
-/// @file Types shared by the listener (`onX`/`offX`) API of every socket kind.
+/// @file
+/// Types shared by the listener (`onX`/`offX`) API of every socket kind.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,15 +21,15 @@ using Listener = std::function<void(const E&)>;
 struct RemoteInfo {
   std::string address{};  ///< e.g. "127.0.0.1" or "::1"
   std::string family{};   ///< "IPv4" or "IPv6"
-  int port = 0;
+  int port = 0;           ///< the sender's port
   std::size_t size = 0;  ///< size of the message, in bytes
 };
 
 /// The receiving end of a message (the platform's `localInfo`).
 struct LocalInfo {
-  std::string address{};
-  std::string family{};  ///< "IPv4" or "IPv6"
-  int port = 0;
+  std::string address{};  ///< the local address, e.g. "127.0.0.1" or "0.0.0.0"
+  std::string family{};   ///< "IPv4" or "IPv6"
+  int port = 0;           ///< the local port
 };
 
 }  // namespace minisock

@@ -1,5 +1,6 @@
 #pragma once
-/// @file Umbrella header of minisock: the mini-program socket API family in C++.
+/// @file
+/// Umbrella header of minisock: the mini-program socket API family in C++.
 
 #include "minisock/errors.hpp"
 #include "minisock/listener.hpp"

@@ -1,5 +1,6 @@
 #pragma once
-/// @file minisock::Policy: the connection rules a Runtime enforces before any packet leaves.
+/// @file
+/// minisock::Policy: the connection rules a Runtime enforces before any packet leaves.
 
 #include <chrono>
 #include <cstddef>
@@ -7,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "minisock/export.hpp"
+
 namespace minisock {
 
 /// An inclusive range of port numbers.
 struct PortRange {
-  int first = 0;
-  int last = 0;
+  int first = 0;  ///< the lowest port of the range
+  int last = 0;   ///< the highest port of the range (first for a single port)
 };
 
 /// The connection rules of one Runtime. Start from a preset and change any field:
@@ -23,7 +26,7 @@ struct PortRange {
 /// @endcode
 /// A refusal is reported through onError with errCode -3 (ErrorCode::noPermission) and an
 /// errMsg naming the rule. Counters (quotas) are per Runtime.
-struct Policy {
+struct MINISOCK_API Policy {
   /// Ports a TCPSocket may not connect to (the platform's list in release and development).
   std::vector<PortRange> blockedTCPPorts{};
   /// At most this many TCPSockets may start connecting per `tcpSocketWindow`; 0 = no limit.

@@ -1,10 +1,12 @@
 #pragma once
-/// @file minisock::Runtime: one event loop, one Policy, and every live socket.
+/// @file
+/// minisock::Runtime: one event loop, one Policy, and every live socket.
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 
+#include "minisock/export.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/socket_task.hpp"
 #include "minisock/tcp_socket.hpp"
@@ -23,7 +25,7 @@ class RuntimeCore;
 /// Lifetime: destroying the Runtime closes every socket at once, without events; later calls
 /// on their handles do nothing. It also drops every listener, so listeners that captured
 /// their own socket's handle do not keep it alive past the Runtime.
-class Runtime {
+class MINISOCK_API Runtime {
  public:
   /// A Runtime enforcing `policy` (default: Policy::development(), see the README).
   explicit Runtime(Policy policy = Policy::development());
@@ -42,22 +44,33 @@ class Runtime {
   /// `fail`/`complete`) run on the loop before any task event. Thread-safe.
   std::shared_ptr<SocketTask> connectSocket(ConnectSocketOption option);
 
-  /// The older global calls: they act on the most recent task of connectSocket().
-  /// onSocketX listeners receive the events of whichever task is the most recent.
+  /// @name The older global calls
+  /// They act on the most recent task of connectSocket(); onSocketX listeners receive the
+  /// events of whichever task is the most recent.
+  ///@{
+
+  /// The platform's onSocketOpen: Open of the most recent task.
   ListenerId onSocketOpen(Listener<SocketTask::OpenEvent> listener);
+  /// The platform's onSocketMessage: Message of the most recent task.
   ListenerId onSocketMessage(Listener<SocketTask::MessageEvent> listener);
+  /// The platform's onSocketError: Error of the most recent task.
   ListenerId onSocketError(Listener<ErrorEvent> listener);
+  /// The platform's onSocketClose: Close of the most recent task.
   ListenerId onSocketClose(Listener<SocketTask::CloseEvent> listener);
-  /// Extension (the platform has none): remove a global listener, or all of one kind.
+  /// Extension (the platform has none): removes a global Open listener.
   void offSocketOpen(ListenerId id);
+  /// Extension: removes a global Message listener.
   void offSocketMessage(ListenerId id);
+  /// Extension: removes a global Error listener.
   void offSocketError(ListenerId id);
+  /// Extension: removes a global Close listener.
   void offSocketClose(ListenerId id);
   /// SocketTask::send on the most recent task; `fail` when there is none.
   void sendSocketMessage(SocketTask::SendOption option);
   /// SocketTask::close on the most recent task. As documented, closing before that task has
   /// opened does not close it: `fail` says so.
   void closeSocket(SocketTask::CloseOption option = {});
+  ///@}
 
   /// Runs the loop on the calling thread until no work is left or stop() is called.
   /// Can be called again later to run what was posted since. Does nothing while start()'s

@@ -1,5 +1,6 @@
 #pragma once
-/// @file minisock::SocketTask, the platform's WebSocket task (wx.connectSocket /
+/// @file
+/// minisock::SocketTask, the platform's WebSocket task (wx.connectSocket /
 /// Taro.connectSocket).
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "minisock/errors.hpp"
+#include "minisock/export.hpp"
 #include "minisock/listener.hpp"
 
 namespace minisock {
@@ -28,6 +30,7 @@ class SocketTaskImpl;
 struct CallbackResult {
   std::string
       errMsg{};  ///< e.g. "connectSocket:ok", "sendSocketMessage:fail webSocket is not connected"
+  /// The platform's unified errno (UnifiedErrno) where one applies, else 0.
   int errNo = 0;
 };
 
@@ -39,11 +42,11 @@ using HeaderFields = std::vector<std::pair<std::string, std::string>>;
 
 /// The platform's unified errno values carried in ErrorEvent::errNo / CallbackResult::errNo.
 enum class UnifiedErrno : int {
-  unknownNetworkError = 600000,
-  urlNotInDomainList = 600002,
-  networkInterrupted = 600003,
-  exceedMaxTaskCount = 600007,
-  invalidURL = 600009,
+  unknownNetworkError = 600000,  ///< a network failure without a more specific code
+  urlNotInDomainList = 600002,   ///< the URL's host is not in the Policy's domain list
+  networkInterrupted = 600003,   ///< the connection was lost (no close frame)
+  exceedMaxTaskCount = 600007,   ///< more tasks than Policy::maxWebSockets at once
+  invalidURL = 600009,           ///< the URL does not parse as ws:// or wss://
 };
 
 /// Options of Runtime::connectSocket (the platform's connectSocket option).
@@ -71,12 +74,12 @@ struct ConnectSocketOption {
 /// Thread-safety and events follow TCPSocket: any method from any thread or listener;
 /// listeners run on the loop thread; Open, Message…, then Close exactly once; Error at most
 /// once, always followed by Close.
-class SocketTask {
+class MINISOCK_API SocketTask {
  public:
-  static constexpr int CONNECTING = 0;
-  static constexpr int OPEN = 1;
-  static constexpr int CLOSING = 2;
-  static constexpr int CLOSED = 3;
+  static constexpr int CONNECTING = 0;  ///< readyState(): the opening handshake is under way
+  static constexpr int OPEN = 1;        ///< readyState(): open; messages can be sent
+  static constexpr int CLOSING = 2;     ///< readyState(): the closing handshake is under way
+  static constexpr int CLOSED = 3;      ///< readyState(): closed (or never opened)
 
   /// Binary data shared with the caller instead of copied (an extension: the same bytes sent
   /// many times, or by many tasks, without a copy each). The bytes must not change until the
@@ -87,10 +90,10 @@ class SocketTask {
 
   /// The platform's send option: `task->send({.data = "xxx"})`.
   struct SendOption {
-    Data data{};
-    Callback success{};  ///< "sendSocketMessage:ok" once the message is handed to the OS
-    Callback fail{};     ///< e.g. "sendSocketMessage:fail webSocket is not connected"
-    Callback complete{};
+    Data data{};          ///< the message: text, binary or shared binary
+    Callback success{};   ///< "sendSocketMessage:ok" once the message is handed to the OS
+    Callback fail{};      ///< e.g. "sendSocketMessage:fail webSocket is not connected"
+    Callback complete{};  ///< after success or fail
   };
   /// The platform's close option.
   struct CloseOption {
@@ -98,31 +101,35 @@ class SocketTask {
     std::string reason{};  ///< at most 123 bytes of UTF-8
     Callback success{};    ///< "closeSocket:ok"
     Callback fail{};       ///< "closeSocket:fail <reason>"
-    Callback complete{};
+    Callback complete{};   ///< after success or fail
   };
 
   /// Timings of the opening handshake, in milliseconds (timestamps since the Unix epoch).
   struct Profile {
-    double fetchStart = 0;
-    double domainLookUpStart = 0;
-    double domainLookUpEnd = 0;
-    double connectStart = 0;
+    double fetchStart = 0;         ///< connectSocket was called
+    double domainLookUpStart = 0;  ///< name resolution started
+    double domainLookUpEnd = 0;    ///< name resolution ended
+    double connectStart = 0;       ///< the TCP connection started
     double connectEnd = 0;     ///< TCP and TLS established
     double handshakeCost = 0;  ///< the HTTP upgrade exchange
     double cost = 0;           ///< connectSocket to open
     double rtt = 0;            ///< TCP connect (and TLS) duration
   };
 
+  /// The payload of onOpen listeners.
   struct OpenEvent {
     HeaderFields header{};  ///< the server's 101 response headers
-    Profile profile{};
+    Profile profile{};      ///< timings of the opening handshake
     std::string protocol{};  ///< the negotiated subprotocol, or empty
   };
+  /// The payload of onMessage listeners: one whole message.
   struct MessageEvent {
     /// Text or binary; valid only during the listener call.
     std::variant<std::string_view, std::span<const std::byte>> data{};
   };
+  /// The payload of onError listeners.
   using ErrorEvent = minisock::ErrorEvent;
+  /// The payload of onClose listeners.
   struct CloseEvent {
     int code = 0;  ///< as exchanged in the closing handshake; 1006 when the connection was lost
     std::string reason{};  ///< the peer's reason text, as sent
@@ -144,18 +151,38 @@ class SocketTask {
   /// Bytes of messages sent and not yet handed to the OS.
   std::size_t bufferedAmount() const noexcept;
 
+  /// @name Listeners
+  /// `onX(fn)` registers a listener and returns its id; `offX(id)` removes that listener,
+  /// `offX()` every listener of the event (an extension: the platform has no offX). A
+  /// listener removed during a dispatch is not called again; one added runs from the next
+  /// event.
+  ///@{
+
+  /// Open: the opening handshake succeeded.
   ListenerId onOpen(Listener<OpenEvent> listener);
+  /// Removes one Open listener.
   void offOpen(ListenerId id);
+  /// Removes every Open listener.
   void offOpen();
+  /// Message: one whole message from the server.
   ListenerId onMessage(Listener<MessageEvent> listener);
+  /// Removes one Message listener.
   void offMessage(ListenerId id);
+  /// Removes every Message listener.
   void offMessage();
+  /// Error: at most once, always followed by Close.
   ListenerId onError(Listener<ErrorEvent> listener);
+  /// Removes one Error listener.
   void offError(ListenerId id);
+  /// Removes every Error listener.
   void offError();
+  /// Close: exactly once, last.
   ListenerId onClose(Listener<CloseEvent> listener);
+  /// Removes one Close listener.
   void offClose(ListenerId id);
+  /// Removes every Close listener.
   void offClose();
+  ///@}
 
   /// Internal: made by Runtime::connectSocket.
   explicit SocketTask(std::shared_ptr<detail::SocketTaskImpl> impl) noexcept;

@@ -1,5 +1,6 @@
 #pragma once
-/// @file minisock::TCPSocket, the platform's TCPSocket (wx.createTCPSocket / Taro.createTCPSocket).
+/// @file
+/// minisock::TCPSocket, the platform's TCPSocket (wx.createTCPSocket / Taro.createTCPSocket).
 
 #include <chrono>
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "minisock/errors.hpp"
+#include "minisock/export.hpp"
 #include "minisock/listener.hpp"
 
 namespace minisock {
@@ -34,7 +36,7 @@ struct CreateTCPSocketOption {
 ///
 /// Events, in order: Connect, Message (in byte order), then Close exactly once. A failure
 /// gives Error then Close. After Close only one Error per later call arrives.
-class TCPSocket {
+class MINISOCK_API TCPSocket {
  public:
   /// The platform's connect option. Designated initializers read like the seed:
   /// `socket->connect({.address = "127.0.0.1", .port = 9000});`
@@ -50,6 +52,7 @@ class TCPSocket {
     std::string BSSID{};  ///< e.g. "a4:5e:60:c2:1f:03"
   };
 
+  /// The payload of onConnect listeners.
   struct ConnectEvent {};
   /// A received chunk of the byte stream.
   struct MessageEvent {
@@ -57,8 +60,11 @@ class TCPSocket {
     RemoteInfo remoteInfo{};               ///< the peer; remoteInfo.size == message.size()
     LocalInfo localInfo{};                 ///< this socket's local address
   };
+  /// The payload of onError listeners.
   using ErrorEvent = minisock::ErrorEvent;
+  /// The payload of onClose listeners.
   struct CloseEvent {};
+  /// The payload of onBindWifi listeners.
   struct BindWifiEvent {};
   /// minisock's extension (the platform has no such event): see onDrain().
   struct DrainEvent {};
@@ -95,29 +101,52 @@ class TCPSocket {
   /// malformed BSSID, else errCode 5.
   void bindWifi(BindWifiOption option);
 
+  /// @name Listeners
+  /// `onX(fn)` registers a listener and returns its id; `offX(id)` removes that listener,
+  /// `offX()` every listener of the event. A listener removed during a dispatch is not called
+  /// again; one added runs from the next event.
+  ///@{
+
+  /// Connect: the connection is up.
   ListenerId onConnect(Listener<ConnectEvent> listener);
+  /// Removes one Connect listener.
   void offConnect(ListenerId id);
   /// Removes every Connect listener.
   void offConnect();
+  /// Message: a chunk of the byte stream, in order.
   ListenerId onMessage(Listener<MessageEvent> listener);
+  /// Removes one Message listener.
   void offMessage(ListenerId id);
+  /// Removes every Message listener.
   void offMessage();
+  /// Error: a call or the connection failed.
   ListenerId onError(Listener<ErrorEvent> listener);
+  /// Removes one Error listener.
   void offError(ListenerId id);
+  /// Removes every Error listener.
   void offError();
+  /// Close: exactly once, last.
   ListenerId onClose(Listener<CloseEvent> listener);
+  /// Removes one Close listener.
   void offClose(ListenerId id);
+  /// Removes every Close listener.
   void offClose();
+  /// BindWifi: never fires here (Wi-Fi binding is Android-only).
   ListenerId onBindWifi(Listener<BindWifiEvent> listener);
+  /// Removes one BindWifi listener.
   void offBindWifi(ListenerId id);
+  /// Removes every BindWifi listener.
   void offBindWifi();
   /// minisock's extension, not on the platform: Drain fires (on the loop, never inside
   /// write()) when bytes that had to wait — queued because the OS took no more, or written
   /// before the connection was up — have all been handed to the OS, so bufferedAmount() is
   /// back to 0. A writer can continue from here instead of polling bufferedAmount().
   ListenerId onDrain(Listener<DrainEvent> listener);
+  /// Removes one Drain listener.
   void offDrain(ListenerId id);
+  /// Removes every Drain listener.
   void offDrain();
+  ///@}
 
   /// Internal: made by Runtime::createTCPSocket.
   explicit TCPSocket(std::shared_ptr<detail::TCPSocketImpl> impl) noexcept;

@@ -1,5 +1,6 @@
 #pragma once
-/// @file minisock::UDPSocket, the platform's UDPSocket (wx.createUDPSocket / Taro.createUDPSocket).
+/// @file
+/// minisock::UDPSocket, the platform's UDPSocket (wx.createUDPSocket / Taro.createUDPSocket).
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "minisock/errors.hpp"
+#include "minisock/export.hpp"
 #include "minisock/listener.hpp"
 
 namespace minisock {
@@ -25,7 +27,7 @@ class UDPSocketImpl;
 /// Thread-safety and events follow TCPSocket: any method from any thread or listener;
 /// listeners run on the loop thread; errors arrive as Error events, never as exceptions.
 /// Each received datagram is one Message event, never merged or split.
-class UDPSocket {
+class MINISOCK_API UDPSocket {
  public:
   /// Text (std::string) or bytes (std::vector<std::byte>).
   using Message = std::variant<std::string, std::vector<std::byte>>;
@@ -35,7 +37,7 @@ class UDPSocket {
   struct SendOption {
     std::string address{};  ///< IPv4/IPv6 literal or host name (resolved without blocking)
     int port = 0;           ///< 1-65535
-    Message message{};
+    Message message{};      ///< the datagram's payload (text is sent as its UTF-8 bytes)
     /// Start of the slice of `message` to send (bytes; default 0).
     std::int64_t offset = 0;
     /// Length of the slice (default: to the end of `message`).
@@ -45,17 +47,21 @@ class UDPSocket {
   };
   /// The platform's connect option (UDP connect: fixes the peer for write()).
   struct ConnectOption {
-    std::string address{};
-    int port = 0;
+    std::string address{};  ///< IPv4/IPv6 literal or host name
+    int port = 0;           ///< 1-65535
   };
 
+  /// The payload of onListening listeners.
   struct ListeningEvent {};
+  /// The payload of onMessage listeners: one datagram.
   struct MessageEvent {
     std::span<const std::byte> message{};  ///< one datagram; valid only during the listener call
     RemoteInfo remoteInfo{};               ///< the sender; remoteInfo.size == message.size()
     LocalInfo localInfo{};                 ///< this socket's bound address
   };
+  /// The payload of onError listeners.
   using ErrorEvent = minisock::ErrorEvent;
+  /// The payload of onClose listeners.
   struct CloseEvent {};
 
   /// Binds a port chosen by the system, on the calling thread. Returns the bound port at once
@@ -80,21 +86,40 @@ class UDPSocket {
   void close();
 
   /// Datagrams lost on receive and counted: dropped by the kernel for lack of buffer space
-  /// (SO_RXQ_OVFL) or by minisock for exceeding Policy::maxUDPMessageSize.
+  /// (the socket's SO_MEMINFO drop count, read after bursts) or by minisock for exceeding Policy::maxUDPMessageSize.
   std::uint64_t droppedCount() const noexcept;
 
+  /// @name Listeners
+  /// `onX(fn)` registers a listener and returns its id; `offX(id)` removes that listener,
+  /// `offX()` every listener of the event. A listener removed during a dispatch is not called
+  /// again; one added runs from the next event.
+  ///@{
+
+  /// Listening: the socket is bound (after bind(), or the first send()).
   ListenerId onListening(Listener<ListeningEvent> listener);
+  /// Removes one Listening listener.
   void offListening(ListenerId id);
+  /// Removes every Listening listener.
   void offListening();
+  /// Message: one datagram received.
   ListenerId onMessage(Listener<MessageEvent> listener);
+  /// Removes one Message listener.
   void offMessage(ListenerId id);
+  /// Removes every Message listener.
   void offMessage();
+  /// Error: a call or the socket failed.
   ListenerId onError(Listener<ErrorEvent> listener);
+  /// Removes one Error listener.
   void offError(ListenerId id);
+  /// Removes every Error listener.
   void offError();
+  /// Close: exactly once, after close().
   ListenerId onClose(Listener<CloseEvent> listener);
+  /// Removes one Close listener.
   void offClose(ListenerId id);
+  /// Removes every Close listener.
   void offClose();
+  ///@}
 
   /// Internal: made by Runtime::createUDPSocket.
   explicit UDPSocket(std::shared_ptr<detail::UDPSocketImpl> impl) noexcept;

@@ -1,23 +1,42 @@
 'use strict'
-// Loads the addon built by CMake (target minisock_node): MINISOCK_NODE_ADDON if set, else the
-// release build tree, else the dev one. Nothing is built or downloaded here.
+// Loads the native addon, the first that exists of:
+//   1. MINISOCK_NODE_ADDON (a path to minisock.node);
+//   2. the npm package's own: build/Release/minisock.node (built at install time) or the
+//      prebuilt prebuilds/<platform>-<arch>/node.napi.node (node-gyp-build's convention);
+//   3. in the repository, the CMake build trees: build/release, then build/dev.
 
 const fs = require('node:fs')
 const path = require('node:path')
 
-const repo = path.resolve(__dirname, '..', '..', '..')
-const candidates = process.env.MINISOCK_NODE_ADDON
-  ? [path.resolve(process.env.MINISOCK_NODE_ADDON)]
-  : ['release', 'dev'].map(preset => path.join(repo, 'build', preset, 'bindings', 'node', 'minisock.node'))
+const pkg = path.resolve(__dirname, '..')
+const repo = path.resolve(pkg, '..', '..')
 
-const found = candidates.find(file => fs.existsSync(file))
-if (!found) {
-  throw new Error(
-    'minisock: the native addon is not built. Looked for:\n  ' + candidates.join('\n  ') +
-    '\nBuild it with `cmake --preset release && cmake --build --preset release` (or ' +
-    './scripts/test.sh), or set MINISOCK_NODE_ADDON to the path of minisock.node.')
+function locate () {
+  if (process.env.MINISOCK_NODE_ADDON) return path.resolve(process.env.MINISOCK_NODE_ADDON)
+  const looked = []
+  try {
+    return require('node-gyp-build').resolve(pkg)
+  } catch (error) {
+    looked.push(`${path.join(pkg, 'build', 'Release')} and ${path.join(pkg, 'prebuilds')} (${error.message.split('\n')[0]})`)
+  }
+  for (const preset of ['release', 'dev']) {
+    const file = path.join(repo, 'build', preset, 'bindings', 'node', 'minisock.node')
+    if (fs.existsSync(file)) return file
+    looked.push(file)
+  }
+  let hint
+  try {
+    const { missingPrerequisites, describe } = require('../scripts/prerequisites')
+    const missing = missingPrerequisites()
+    hint = missing.length > 0 ? describe(missing) : 'Rebuild it with `npm rebuild minisock`.'
+  } catch {
+    hint = 'In the repository, build it with `cmake --preset release && cmake --build --preset release`.'
+  }
+  throw new Error('minisock: the native addon is not built. Looked for:\n  ' + looked.join('\n  ') +
+    '\n' + hint + '\nOr set MINISOCK_NODE_ADDON to the path of a minisock.node.')
 }
 
+const found = locate()
 const native = require(found)
 
 // Runtimes run loops on threads of their own: end them before the process does, whether it

@@ -7,8 +7,13 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const binding = require('..')
-const testing = require('../testing')
+// The package under test: this directory, or (MINISOCK_PACKAGE=minisock, the package test)
+// the package installed from its npm tarball into a project of its own.
+const packageDir = process.env.MINISOCK_PACKAGE
+  ? path.dirname(require.resolve(`${process.env.MINISOCK_PACKAGE}/package.json`, { paths: [process.cwd()] }))
+  : path.resolve(__dirname, '..')
+const binding = require(packageDir)
+const testing = require(path.join(packageDir, 'testing'))
 
 const WAIT_MS = 10000
 
@@ -126,7 +131,7 @@ function makeCertificate () {
 function runNode (script, { env = {}, ms = WAIT_MS } = {}) {
   return within(new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], {
-      env: { ...process.env, MINISOCK: path.resolve(__dirname, '..'), ...env },
+      env: { ...process.env, MINISOCK: packageDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''
@@ -146,6 +151,7 @@ function bytes (buffer) {
 
 module.exports = {
   ...binding,
+  packageDir,
   testing,
   within,
   Recorder,
