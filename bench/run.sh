@@ -44,10 +44,12 @@ done
 
 if [ "$quick" = 1 ]; then
   window=0.15; warmup=0.05; stream_bytes=$((256 << 20)); idle_conns=200,2000; idle_reps=1
+  flood_busy=1
   micro_args=(--benchmark_min_time=0.02)
   reps=${reps:-3}
 else
   window=2; warmup=0.3; stream_bytes=$((2 << 30)); idle_conns=1000,10000; idle_reps=${reps:-3}
+  flood_busy=6
   micro_args=()
   reps=${reps:-3}
 fi
@@ -128,7 +130,7 @@ for p in "${wanted[@]}"; do
         notes+=("minisock_js: bindings/node not loadable (build the release preset), skipped")
         continue
       fi
-      peer_cmd[minisock_js]="node $root/bench/node/minisock_js.js" ;;
+      peer_cmd[minisock_js]="node --expose-gc $root/bench/node/minisock_js.js" ;;
     raw|asio|websocketpp|minisock)
       if exe=$(find_exe "bench_$p"); then peer_cmd[$p]=$(realpath "$exe"); else
         notes+=("$p: no build/bench/bench_$p, skipped"); continue
@@ -207,7 +209,7 @@ start_server() {
   while read -r word name p; do
     [ "$word" = LISTEN ] && port[$name]=$p
   done <"$out"
-  for l in tcp_echo tcp_sink udp_echo udp_blast ws_echo wss_echo; do
+  for l in tcp_echo tcp_sink tcp_flood udp_echo udp_blast ws_echo wss_echo; do
     [ -n "${port[$l]:-}" ] || { log "run.sh: bench_server printed no LISTEN $l"; exit 1; }
   done
 }
@@ -233,6 +235,8 @@ rows=(
   "wss_1mib|wss_echo|--size 1048576 --inflight 4 --ca $tmp/ca.pem|"
   "ws_idle|ws_echo|--conns $idle_conns|"
   "ws_handshakes|ws_echo||pin"
+  # What a client holds while its JavaScript is busy for --busy seconds (busy_flood: MiB ↓).
+  "busy_flood|tcp_flood|--busy $flood_busy|"
 )
 
 # Expanded row list: "variant|base|listener|args|cpus|times" where cpus is "" (as started), 0 or
@@ -282,7 +286,8 @@ run_one() {  # rep variant base listener extra cpus peer
   local rep=$1 variant=$2 base=$3 listener=$4 extra=$5 cpus=$6 peer=$7
   local limit
   limit=$(awk -v w="$window" -v u="$warmup" 'BEGIN { printf "%d", w + u + 30.999 }')
-  case "$base" in ws_idle) limit=$((limit + 130)) ;; tcp_stream) limit=$((limit + 40)) ;; esac
+  case "$base" in ws_idle) limit=$((limit + 130)) ;; tcp_stream) limit=$((limit + 40)) ;;
+    busy_flood) limit=$((limit + 20)) ;; esac
   local prefix=()
   [ -n "$cpus" ] && prefix=(taskset -c "$cpus")
   sample_no=$((sample_no + 1))

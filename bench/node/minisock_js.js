@@ -2,8 +2,8 @@
 // The `minisock_js` peer: the rows of bench/README.md written with the JavaScript binding
 // (bindings/node), as a mini-program would write them — wx.createTCPSocket, wx.createUDPSocket,
 // wx.connectSocket — on a runtime with the unrestricted policy. Same contract as client.js
-// (one JSON line, exit 3 for a row it has no equivalent for: tcp_stream needs a drain event
-// and ws_idle a process of its own that the binding's runtime thread would share).
+// (one JSON line, exit 3 for a row it has no equivalent for: tcp_stream needs a drain event,
+// which the binding does not expose).
 'use strict'
 
 const path = require('path')
@@ -151,6 +151,61 @@ function wsHandshakes (wx, a, tls, done) {
   measureWindow(a, () => count, (rate) => done(rate, 'handshakes/s'))
 }
 
+function wsIdle (wx, a, done) {
+  const CONCURRENT = 64
+  const checkpoints = a.conns ? String(a.conns).split(',').map(Number) : [1000, 10000]
+  const rssKiB = () => {
+    if (global.gc) { global.gc(); global.gc() }
+    return Math.round(process.memoryUsage().rss / 1024)
+  }
+  const extra = { rss_kib_0: rssKiB() }
+  const tasks = []
+  let opening = 0
+  let opened = 0
+  let cp = 0
+  const fill = () => {
+    const target = checkpoints[cp]
+    while (opening < CONCURRENT && tasks.length < target) {
+      ++opening
+      const task = wx.connectSocket({ url: wsUrl(a, false), fail: (r) => fail(r.errMsg) })
+      task.onError((e) => fail(e.errMsg))
+      task.onOpen(() => {
+        --opening
+        ++opened
+        if (opened === target) checkpoint()
+        else fill()
+      })
+      tasks.push(task)
+    }
+  }
+  const checkpoint = () => {
+    setTimeout(() => {
+      extra[`rss_kib_${checkpoints[cp]}`] = rssKiB()
+      if (++cp < checkpoints.length) return fill()
+      const first = checkpoints[0]
+      const last = checkpoints[checkpoints.length - 1]
+      const perConn = checkpoints.length > 1
+        ? (extra[`rss_kib_${last}`] - extra[`rss_kib_${first}`]) / (last - first)
+        : (extra[`rss_kib_${last}`] - extra.rss_kib_0) / last
+      done(perConn, 'KiB/conn', extra)
+    }, 1000)
+  }
+  fill()
+}
+
+function busyFlood (wx, a, done) {
+  const { startFlood } = require('./flood')
+  const tcp = wx.createTCPSocket()
+  let received = 0
+  tcp.onError((e) => fail(e.errMsg))
+  tcp.onMessage(({ message }) => { received += message.byteLength })
+  tcp.onConnect(() => {
+    const finish = startFlood(a)
+    finish(() => received, done)
+  })
+  tcp.connect({ address: a.host, port: a.port })
+}
+
 function main () {
   const a = parseArgs(process.argv.slice(2))
   const rows = {
@@ -162,16 +217,19 @@ function main () {
     ws_pipelined: (wx, done) => wsStream(wx, a, false, false, 1, 'messages/s', done),
     ws_1mib: (wx, done) => wsStream(wx, a, false, false, a.size / 1e6, 'MB/s', done),
     wss_1mib: (wx, done) => wsStream(wx, a, true, false, a.size / 1e6, 'MB/s', done),
-    ws_handshakes: (wx, done) => wsHandshakes(wx, a, false, done)
+    ws_handshakes: (wx, done) => wsHandshakes(wx, a, false, done),
+    ws_idle: (wx, done) => wsIdle(wx, a, done),
+    busy_flood: (wx, done) => busyFlood(wx, a, done)
   }
   const row = rows[a.row]
   if (!row) process.exit(3)
   if (!a.port) fail('--port is required')
-  setTimeout(() => fail(`${a.row}: gave up`), (a.warmup + a.seconds + 20) * 1000).unref()
+  const slack = { ws_idle: 120, busy_flood: 10 }[a.row] || 0
+  setTimeout(() => fail(`${a.row}: gave up`), (a.warmup + a.seconds + 20 + slack) * 1000).unref()
   const policy = a.ca ? { base: 'unrestricted', caFile: a.ca } : 'unrestricted'
   const { wx } = createRuntime({ policy })
-  row(wx, (value, unit) => {
-    process.stdout.write(`${JSON.stringify({ value, unit })}\n`)
+  row(wx, (value, unit, extra = {}) => {
+    process.stdout.write(`${JSON.stringify({ value, unit, ...extra })}\n`)
     process.exit(0)
   })
 }

@@ -90,4 +90,15 @@ function stream(args, done, fail) {
   else measured();
 }
 
-module.exports = { pingpong, stream };
+/// busy_flood (tcp_flood): see flood.js.
+function busyFlood(args, done, fail) {
+  const { startFlood } = require('./flood');
+  let received = 0;
+  connect(args, (sock) => {
+    sock.on('data', (chunk) => { received += chunk.length; });
+    const finish = startFlood({ busy: args.extra.busy });
+    finish(() => received, (value, unit, extra) => done(value, unit, extra));
+  }, fail);
+}
+
+module.exports = { pingpong, stream, busyFlood };

@@ -135,7 +135,7 @@ function pearson(xs, ys) {
 }
 
 function lowerIsBetter(row, unit) {
-  return /^ws_idle/.test(row) || /KiB/i.test(unit || '');
+  return /^(ws_idle|busy_flood)/.test(row) || /KiB/i.test(unit || '');
 }
 
 function summarise(samples) {

@@ -119,6 +119,30 @@ class TcpEcho : public std::enable_shared_from_this<TcpEcho> {
   std::string pending_;
 };
 
+// tcp_flood: writes as fast as TCP lets it until the client closes (the busy_flood row: what a
+// client holds in memory while its application does not read).
+class TcpFlood : public std::enable_shared_from_this<TcpFlood> {
+ public:
+  explicit TcpFlood(tcp::socket s) : socket_(std::move(s)) {}
+
+  void start() {
+    error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    for (std::size_t i = 0; i < chunk_.size(); ++i) chunk_[i] = static_cast<char>('a' + i % 26);
+    write();
+  }
+
+ private:
+  void write() {
+    socket_.async_write_some(asio::buffer(chunk_), [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (!ec) self->write();
+    });
+  }
+
+  tcp::socket socket_;
+  std::array<char, 64 * 1024> chunk_{};
+};
+
 class TcpSink : public std::enable_shared_from_this<TcpSink> {
  public:
   explicit TcpSink(tcp::socket s) : socket_(std::move(s)) {}
@@ -494,6 +518,8 @@ int run(int argc, char** argv) {
                    [](tcp::socket s) { std::make_shared<TcpEcho>(std::move(s))->start(); });
   Acceptor tcpSink(io, {address, 0},
                    [](tcp::socket s) { std::make_shared<TcpSink>(std::move(s))->start(); });
+  Acceptor tcpFlood(io, {address, 0},
+                    [](tcp::socket s) { std::make_shared<TcpFlood>(std::move(s))->start(); });
   UdpEcho udpEcho(io, {address, 0});
   UdpBlast udpBlast(io, {address, 0});
   Acceptor wsEcho(io, {address, 0}, [](tcp::socket s) {
@@ -519,6 +545,7 @@ int run(int argc, char** argv) {
 
   std::printf("LISTEN tcp_echo %u\n", tcpEcho.port());
   std::printf("LISTEN tcp_sink %u\n", tcpSink.port());
+  std::printf("LISTEN tcp_flood %u\n", tcpFlood.port());
   std::printf("LISTEN udp_echo %u\n", udpEcho.socket().local_endpoint().port());
   std::printf("LISTEN udp_blast %u\n", udpBlast.socket().local_endpoint().port());
   std::printf("LISTEN ws_echo %u\n", wsEcho.port());
@@ -528,6 +555,7 @@ int run(int argc, char** argv) {
 
   tcpEcho.start();
   tcpSink.start();
+  tcpFlood.start();
   udpEcho.start();
   udpBlast.start();
   wsEcho.start();

@@ -4,8 +4,9 @@
 //
 //   const { wx, Taro, createRuntime } = require('<repo>/bindings/node')
 //
-// `wx` and `Taro` share one default runtime (one event loop thread), made on first use, with
-// the development policy; createRuntime({ policy }) makes another with its own policy.
+// `wx` and `Taro` share one default runtime, made on first use, with the development policy;
+// createRuntime({ policy }) makes another with its own policy. Every runtime runs on this
+// thread's own event loop (Node's libuv loop): no thread of minisock's.
 
 const { Runtime, makeApis } = require('./lib/api')
 const { normalizePolicy } = require('./lib/policy')
@@ -20,7 +21,7 @@ function getDefaultRuntime () {
 const { wx, Taro } = makeApis(getDefaultRuntime)
 
 /**
- * A separate runtime: its own event loop thread, policy, quotas and global socket calls.
+ * A separate runtime: its own policy, quotas and global socket calls (on the same event loop).
  * @param {{policy?: string | object}} [options]
  */
 function createRuntime (options = {}) {
@@ -45,7 +46,7 @@ function createRuntime (options = {}) {
     socketCount () {
       return runtime.sockets
     },
-    /** Closes every socket of this runtime at once, without events, and ends its thread. */
+    /** Closes every socket of this runtime at once, without events. */
     destroy () {
       runtime.destroy()
     }

@@ -27,5 +27,5 @@ export declare class UdpEchoServer extends EchoServer {}
 /** Echoes every message with its type; wss with `cert` and `key`. */
 export declare class WsEchoServer extends EchoServer {}
 
-/** How events reached JavaScript so far. */
-export declare function deliveryStats (): { batches: number, records: number }
+/** How events reached JavaScript so far: the event loop's steps of minisock, and their events. */
+export declare function deliveryStats (): { steps: number, events: number, pendingBytes: number, maxPendingBytes: number }

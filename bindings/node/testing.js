@@ -7,8 +7,8 @@
 //   …
 //   server.close()
 //
-// Each runs on a thread of its own and never calls into JavaScript; it does not keep the
-// process alive. Not part of the mini-program API.
+// Each runs on a thread of its own (they are test peers, not minisock runtimes) and never
+// calls into JavaScript; it does not keep the process alive. Not part of the mini-program API.
 
 const native = require('./lib/native')
 
@@ -49,10 +49,14 @@ class WsEchoServer extends EchoServer {
   constructor (options) { super('ws', options) }
 }
 
-/** How events reached JavaScript so far: {batches, records} (one batch per wake-up). */
+/**
+ * How events reached JavaScript so far in this thread: {steps, events, pendingBytes,
+ * maxPendingBytes}: the event loop's steps of minisock's runtimes, the events they dispatched
+ * (several per step in a burst), and the bytes held natively for JavaScript (read from the
+ * network, not yet handed over) now and at most.
+ */
 function deliveryStats () {
-  const { stats } = require('./lib/bridge')
-  return { batches: stats.batches, records: stats.records }
+  return native.deliveryStats()
 }
 
 module.exports = { TcpEchoServer, UdpEchoServer, WsEchoServer, deliveryStats }

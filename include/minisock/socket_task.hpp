@@ -135,6 +135,15 @@ class MINISOCK_API SocketTask {
     std::string reason{};  ///< the peer's reason text, as sent
   };
 
+  /// Listeners given at creation (Runtime::connectSocket(option, listeners)): in place before
+  /// the task can report anything, whichever thread runs the loop (a task starts at once).
+  struct Listeners {
+    Listener<OpenEvent> onOpen{};        ///< as onOpen()
+    Listener<MessageEvent> onMessage{};  ///< as onMessage()
+    Listener<ErrorEvent> onError{};      ///< as onError()
+    Listener<CloseEvent> onClose{};      ///< as onClose()
+  };
+
   /// Sends one message. Before Open or after close: `fail` (never an exception). Messages leave
   /// in order; non-UTF-8 text is refused through `fail` (send it as binary).
   void send(SendOption option);

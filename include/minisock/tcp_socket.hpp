@@ -69,6 +69,18 @@ class MINISOCK_API TCPSocket {
   /// minisock's extension (the platform has no such event): see onDrain().
   struct DrainEvent {};
 
+  /// Listeners given at creation (Runtime::createTCPSocket(option, listeners)): in place
+  /// before the socket can report anything, whichever thread runs the loop. Empty ones are
+  /// skipped; remove them with offX().
+  struct Listeners {
+    Listener<ConnectEvent> onConnect{};     ///< as onConnect()
+    Listener<MessageEvent> onMessage{};     ///< as onMessage()
+    Listener<ErrorEvent> onError{};         ///< as onError()
+    Listener<CloseEvent> onClose{};         ///< as onClose()
+    Listener<BindWifiEvent> onBindWifi{};  ///< as onBindWifi()
+    Listener<DrainEvent> onDrain{};         ///< as onDrain()
+  };
+
   /// Starts a connection (resolving a host name without blocking the loop), checked against
   /// the Runtime's Policy first. Errors: invalid address (1), invalid port (2), policy (-3),
   /// OS failure such as ECONNREFUSED (-2), timeout (-4); each followed by Close.

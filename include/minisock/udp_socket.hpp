@@ -64,6 +64,15 @@ class MINISOCK_API UDPSocket {
   /// The payload of onClose listeners.
   struct CloseEvent {};
 
+  /// Listeners given at creation (Runtime::createUDPSocket(type, listeners)): in place
+  /// before the socket can report anything, whichever thread runs the loop.
+  struct Listeners {
+    Listener<ListeningEvent> onListening{};  ///< as onListening()
+    Listener<MessageEvent> onMessage{};      ///< as onMessage()
+    Listener<ErrorEvent> onError{};          ///< as onError()
+    Listener<CloseEvent> onClose{};          ///< as onClose()
+  };
+
   /// Binds a port chosen by the system, on the calling thread. Returns the bound port at once
   /// (whether or not the loop runs); Listening follows on the loop. On failure returns 0 and
   /// an Error (errCode -2 with the errno) follows.

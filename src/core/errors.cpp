@@ -56,6 +56,13 @@ void reportListenerException(const char* what) noexcept {
                what);
 }
 
+void reportCallbackException(const char* what) noexcept {
+  std::fprintf(stderr,
+               "minisock: a success/fail/complete callback threw (ignored; callbacks should not "
+               "throw): %s\n",
+               what);
+}
+
 std::string quoted(std::string_view text) {
   std::string out = "'";
   for (unsigned char c : text.substr(0, 255))

@@ -15,6 +15,23 @@ namespace minisock::detail {
 
 /// Writes "minisock: a listener threw: <what>" to stderr.
 void reportListenerException(const char* what) noexcept;
+/// Writes "minisock: a success/fail/complete callback threw: <what>" to stderr.
+void reportCallbackException(const char* what) noexcept;
+
+/// Calls a success/fail/complete callback, when there is one. Its exception is reported as
+/// a listener's is, never let out into the loop (it would leave run() or end start()'s
+/// thread with std::terminate).
+template <class Fn, class Arg>
+void invokeCallback(const Fn& fn, const Arg& arg) noexcept {
+  if (!fn) return;
+  try {
+    fn(arg);
+  } catch (const std::exception& ex) {
+    reportCallbackException(ex.what());
+  } catch (...) {
+    reportCallbackException("an exception not derived from std::exception");
+  }
+}
 
 template <class Event>
 class ListenerRegistry {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +27,7 @@
 namespace minisock::detail {
 
 class RuntimeCore;
+class Resolver;
 class SocketBase;
 class SocketTaskImpl;
 class TlsContext;
@@ -34,15 +36,22 @@ class TlsContext;
 /// its sockets, so it outlives the runtime: after the runtime is gone `alive` is false.
 struct RuntimeLink;
 
-/// The link of the runtime whose loop runs on this thread (inside run(), runFor(), start()).
+/// The link of the runtime whose loop runs on this thread (inside run(), runFor(), start(),
+/// step()).
 inline thread_local const RuntimeLink* tl_currentLink = nullptr;
 
 struct RuntimeLink {
   std::mutex mutex;               // orders posts against the runtime's destruction
   std::atomic<bool> alive{true};  // written under mutex
   RuntimeCore* core = nullptr;    // valid while alive
+  /// Host-loop mode: the thread that drives the loop (Runtime::pollDescriptor()), which is
+  /// the loop thread also between steps. A default id (no thread) otherwise.
+  std::atomic<std::thread::id> hostThread{};
 
-  bool onLoopThread() const noexcept { return tl_currentLink == this; }
+  bool onLoopThread() const noexcept {
+    return tl_currentLink == this ||
+           hostThread.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
 
   /// Runs fn on the loop thread: at once when called there, else posted. Returns false (fn
   /// dropped) when the runtime is gone.
@@ -51,6 +60,11 @@ struct RuntimeLink {
   /// Posts fn to run later on the loop, never inside the current call.
   template <class F>
   bool defer(F&& fn);
+  /// defer() for work that counted itself as outstanding (on_work_started) while it ran
+  /// elsewhere (the resolver's thread): posts fn and ends that work in one step, while the
+  /// runtime certainly lives. Dropped, with the count, when the runtime is gone.
+  template <class F>
+  bool deferEndingWork(F&& fn);
 };
 
 /// Sets tl_currentLink for a scope (restoring the outer value: loops can nest).
@@ -83,6 +97,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   std::vector<std::byte> receiveBuffer;
   /// UDP's receive batch for recvmmsg (udp_socket.cpp), made on first use.
   std::shared_ptr<UdpBatch> udpBatch;
+  /// Name lookups of every socket kind (loop thread; made on first use).
+  Resolver& resolver();
   /// The TCP quota's grants (loop thread).
   RateWindow tcpQuota;
 
@@ -112,6 +128,26 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   void run(bool limited, std::chrono::milliseconds duration);
   void start();
   void stop();
+
+  /// Host-loop mode (Runtime::pollDescriptor, step, hasWork; runtime.cpp).
+  int attachHost();
+  bool step();
+  bool hasWork() const noexcept { return hasWork_.load(std::memory_order_acquire); }
+  bool hostMode() const noexcept { return hostMode_.load(std::memory_order_acquire); }
+  /// After a post to the io_context: in host-loop mode, wakes the host unless the post comes
+  /// from its own step (which runs it before returning).
+  void afterPost() noexcept {
+    if (!hostMode_.load(std::memory_order_acquire)) return;
+    if (link->hostThread.load(std::memory_order_relaxed) == std::this_thread::get_id() &&
+        stepping_)
+      return;
+    wakeHost();
+  }
+  /// After a user's call ran at once on the host thread: it may have started I/O whose
+  /// completion Asio queued without waking anyone, so the host steps again soon.
+  void afterInlineCall() noexcept {
+    if (hostMode_.load(std::memory_order_relaxed) && !stepping_) wakeHost();
+  }
   /// Stops the loop, waits for it, and aborts every socket without events (~Runtime).
   void shutdown() noexcept;
 
@@ -125,6 +161,20 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   /// Nodes of forgotten sockets kept for the next adopt (no allocation per socket).
   NodePool<std::unordered_map<SocketBase*, Entry>, 64> socketNodes_;
   std::size_t liveCount_ = 0;
+
+  void wakeHost() noexcept;
+
+  std::unique_ptr<Resolver> resolver_;
+
+  // Host-loop mode. The descriptor the host watches is an epoll set of Asio's own epoll
+  // descriptor (sockets and timers) and an eventfd (posts from other threads, work queued
+  // by calls made between steps); see runtime.cpp.
+  std::atomic<bool> hostMode_{false};
+  int hostEpoll_ = -1;
+  int wakeFd_ = -1;
+  std::atomic<bool> wakePending_{false};
+  std::atomic<bool> hasWork_{false};
+  bool stepping_ = false;  // host thread only
 
   std::mutex loopMutex_;
   std::condition_variable loopCv_;
@@ -155,6 +205,12 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
     });
     return id;
   }
+  /// Registers a listener given at creation, before the socket is adopted by the runtime (no
+  /// other thread can reach its registries yet).
+  template <class E>
+  void addInitialListener(ListenerRegistry<E>& registry, Listener<E> fn) {
+    if (fn) registry.add(ListenerId{++listenerIds_}, std::move(fn));
+  }
   template <class E>
   void removeListener(ListenerRegistry<E>& registry, ListenerId id) {
     exec([self = shared_from_this(), &registry, id] { registry.remove(id); });
@@ -180,6 +236,7 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
   bool exec(F&& fn) {
     if (canRunInline()) {
       fn();
+      if (link_->alive.load(std::memory_order_acquire)) core().afterInlineCall();
       return true;
     }
     return deferCall(std::forward<F>(fn));
@@ -232,6 +289,7 @@ bool RuntimeLink::exec(F&& fn) {
   if (onLoopThread()) {
     if (!alive.load(std::memory_order_acquire)) return false;
     fn();
+    if (alive.load(std::memory_order_acquire)) core->afterInlineCall();
     return true;
   }
   return defer(std::forward<F>(fn));
@@ -242,6 +300,17 @@ bool RuntimeLink::defer(F&& fn) {
   std::lock_guard lock(mutex);
   if (!alive.load(std::memory_order_relaxed)) return false;
   boost::asio::post(core->ioc, std::forward<F>(fn));
+  core->afterPost();
+  return true;
+}
+
+template <class F>
+bool RuntimeLink::deferEndingWork(F&& fn) {
+  std::lock_guard lock(mutex);
+  if (!alive.load(std::memory_order_relaxed)) return false;
+  boost::asio::post(core->ioc, std::forward<F>(fn));
+  core->ioc.get_executor().on_work_finished();
+  core->afterPost();
   return true;
 }
 

@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include "core/address.hpp"
+#include "core/admission.hpp"
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
+#include "core/resolver.hpp"
 #include "tcp/tcp_socket_impl.hpp"
 
 namespace minisock {
@@ -64,7 +66,10 @@ void TCPSocketImpl::connect(TCPSocket::ConnectOption option) {
 }
 
 void TCPSocketImpl::write(std::span<const std::byte> data) {
-  if (canRunInline()) return doWriteCopy(data, false);
+  if (canRunInline()) {
+    doWriteCopy(data, false);
+    return core().afterInlineCall();
+  }
   buffered_ += data.size();
   std::vector<std::byte> copy(data.begin(), data.end());
   auto queued = deferCall([self = self(), copy = std::move(copy)]() mutable {
@@ -75,7 +80,10 @@ void TCPSocketImpl::write(std::span<const std::byte> data) {
 
 template <class Owned>
 void TCPSocketImpl::writeOwned(Owned&& data) {
-  if (canRunInline()) return doWriteOwned(std::move(data), false);
+  if (canRunInline()) {
+    doWriteOwned(std::move(data), false);
+    return core().afterInlineCall();
+  }
   const std::size_t size = data.size();
   buffered_ += size;
   auto queued = deferCall(
@@ -197,43 +205,19 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
                  option.address);
     return;
   }
-  io_->resolver.emplace(core().ioc);
-  auto flags = tcp::resolver::numeric_service;
-  if (v6_) flags |= tcp::resolver::v4_mapped;
-  io_->resolver->async_resolve(
-      v6_ ? tcp::v6() : tcp::v4(), host.name, std::to_string(option.port), flags,
-      [self = self(), name = host.name](const boost::system::error_code& ec,
-                                        tcp::resolver::results_type results) {
-        if (self->aborted_ || self->state_ != State::connecting ||
-            ec == boost::asio::error::operation_aborted)
+  const unsigned short port = static_cast<unsigned short>(option.port);
+  io_->lookup = core().resolver().resolve(
+      host.name, v6_ ? Resolver::Family::v6Mapped : Resolver::Family::v4,
+      [weak = weak_from_this(), name = option.address, port](Lookup lookup) {
+        auto self = std::static_pointer_cast<TCPSocketImpl>(weak.lock());
+        if (!self || self->aborted_ || self->state_ != State::connecting ||
+            lookup.outcome == Lookup::Outcome::cancelled)
           return;
-        if (ec) {
-          const bool notFound =
-              ec == boost::asio::error::host_not_found || ec == boost::asio::error::no_data;
-          return self->fail(
-              makeError(notFound ? ErrorCode::invalidAddress : ErrorCode::systemError,
-                        "connect fail: cannot resolve host " + quoted(name) + ": " + ec.message()));
-        }
+        Admitted admitted = admitResolved(self->core().policy, name, lookup);
+        if (admitted.addresses.empty())
+          return self->fail(makeError(admitted.code, "connect fail: " + admitted.problem));
         std::vector<tcp::endpoint> endpoints;
-        std::string refusal;
-        for (const auto& entry : results) {
-          std::string why =
-              refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
-          if (why.empty()) {
-            endpoints.push_back(entry.endpoint());
-          } else {
-            refusal = std::move(why);
-          }
-        }
-        if (endpoints.empty()) {
-          if (!refusal.empty()) {
-            return self->fail(makeError(ErrorCode::noPermission,
-                                        "connect fail: host " + quoted(name) +
-                                            " resolves to a refused address: " + refusal));
-          }
-          return self->fail(makeError(ErrorCode::invalidAddress,
-                                      "connect fail: host " + quoted(name) + " has no address"));
-        }
+        for (const IPAddress& ip : admitted.addresses) endpoints.emplace_back(fromIP(ip), port);
         self->startConnect(std::move(endpoints), name);
       });
 }
@@ -562,7 +546,7 @@ void TCPSocketImpl::closeIo() noexcept {
   if (!io_) return;
   boost::system::error_code ec;
   io_->timer.cancel();
-  if (io_->resolver) io_->resolver->cancel();
+  if (io_->lookup) io_->lookup->store(true, std::memory_order_release);
   io_->socket.close(ec);
 }
 

@@ -56,7 +56,7 @@ class TCPSocketImpl final : public SocketBase {
     explicit Io(boost::asio::io_context& ioc) : socket(ioc), timer(ioc) {}
     TcpSocket socket;
     SteadyTimer timer;
-    std::optional<TcpResolver> resolver;
+    std::shared_ptr<std::atomic<bool>> lookup;  // a name lookup under way (Resolver::Ticket)
   };
 
   std::shared_ptr<TCPSocketImpl> self() {

@@ -13,8 +13,10 @@
 #include <cstring>
 #include <utility>
 
+#include "core/admission.hpp"
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
+#include "core/resolver.hpp"
 #include "minisock/runtime.hpp"
 #include "udp/udp_socket_impl.hpp"
 
@@ -303,45 +305,22 @@ void UDPSocketImpl::pump() {
   while (!queue_.empty() && adopted_ && !writeArmed_ && !closed_) {
     Pending& p = queue_.front();
     if (!p.host.empty()) {
-      if (!io_->resolver) io_->resolver.emplace(core().ioc);
       writeArmed_ = true;  // blocks the queue until resolved
-      io_->resolver->async_resolve(
-          v6_ ? udp::v6() : udp::v4(), p.host, std::to_string(p.endpoint.port()),
-          v6_ ? udp::resolver::numeric_service | udp::resolver::v4_mapped
-              : udp::resolver::numeric_service,
-          [self = self()](const boost::system::error_code& ec,
-                          udp::resolver::results_type results) {
+      io_->lookup = core().resolver().resolve(
+          p.host, v6_ ? Resolver::Family::v6Mapped : Resolver::Family::v4,
+          [weak = weak_from_this()](Lookup lookup) {
+            auto self = std::static_pointer_cast<UDPSocketImpl>(weak.lock());
+            if (!self) return;
             self->writeArmed_ = false;
-            if (self->aborted_ || self->closed_ || ec == boost::asio::error::operation_aborted)
+            if (self->aborted_ || self->closed_ || lookup.outcome == Lookup::Outcome::cancelled)
               return;
             Pending& front = self->queue_.front();
-            std::string refusal;
-            bool found = false;
-            if (!ec) {
-              for (const auto& entry : results) {
-                std::string why =
-                    refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
-                if (why.empty()) {
-                  front.endpoint = entry.endpoint();
-                  found = true;
-                  break;
-                }
-                refusal = std::move(why);
-              }
-            }
-            if (!found) {
-              const std::string host = front.host;
+            Admitted admitted = admitResolved(self->core().policy, front.host, lookup);
+            if (admitted.addresses.empty()) {
               self->queue_.pop_front();
-              if (!refusal.empty()) {
-                self->postError(makeError(ErrorCode::noPermission,
-                                          "send fail: host " + quoted(host) +
-                                              " resolves to a refused address: " + refusal));
-              } else {
-                self->postError(makeError(ErrorCode::invalidAddress,
-                                          "send fail: invalid address: cannot resolve host " +
-                                              quoted(host) + ": " + ec.message()));
-              }
+              self->postError(makeError(admitted.code, "send fail: " + admitted.problem));
             } else {
+              front.endpoint = udp::endpoint(fromIP(admitted.addresses.front()), front.endpoint.port());
               front.host.clear();
             }
             self->pump();
@@ -462,7 +441,7 @@ void UDPSocketImpl::close() {
     }
     boost::system::error_code ec;
     if (self->io_) {
-      if (self->io_->resolver) self->io_->resolver->cancel();
+      if (self->io_->lookup) self->io_->lookup->store(true, std::memory_order_release);
       self->io_->socket.close(ec);
     }
     if (!self->queue_.empty()) {
@@ -683,7 +662,16 @@ void UDPSocket::offClose(ListenerId id) { impl_->removeListener(impl_->closeList
 void UDPSocket::offClose() { impl_->removeListeners(impl_->closeListeners); }
 
 std::shared_ptr<UDPSocket> Runtime::createUDPSocket(const std::string& type) {
+  return createUDPSocket(type, UDPSocket::Listeners{});
+}
+
+std::shared_ptr<UDPSocket> Runtime::createUDPSocket(const std::string& type,
+                                                    UDPSocket::Listeners listeners) {
   auto impl = std::make_shared<detail::UDPSocketImpl>(core_->link, type);
+  impl->addInitialListener(impl->listeningListeners, std::move(listeners.onListening));
+  impl->addInitialListener(impl->messageListeners, std::move(listeners.onMessage));
+  impl->addInitialListener(impl->errorListeners, std::move(listeners.onError));
+  impl->addInitialListener(impl->closeListeners, std::move(listeners.onClose));
   core_->adopt(impl);
   impl->init();
   return std::make_shared<UDPSocket>(std::move(impl));

@@ -47,7 +47,7 @@ class UDPSocketImpl final : public SocketBase {
   struct Io {
     explicit Io(boost::asio::io_context& ioc) : socket(ioc) {}
     UdpSocket socket;
-    std::optional<UdpResolver> resolver;
+    std::shared_ptr<std::atomic<bool>> lookup;  // a name lookup under way (Resolver::Ticket)
   };
   struct Pending {
     std::vector<std::byte> bytes;  // the slice to send (owned: it waits)

@@ -8,8 +8,10 @@
 #include <boost/beast/zlib/error.hpp>
 #include <type_traits>
 
+#include "core/admission.hpp"
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
+#include "core/resolver.hpp"
 #include "core/utf8.hpp"
 #include "minisock/runtime.hpp"
 #include "tls/tls_context.hpp"
@@ -95,8 +97,9 @@ void SocketTaskImpl::postCallbacks(const Callback& first, const Callback& comple
   defer([self = self(), first, complete, result = std::move(result)] {
     --self->deferred_;
     if (self->aborted_) return;
-    if (first) first(result);
-    if (complete) complete(result);
+    invokeCallback(first, result);
+    if (self->aborted_) return;
+    invokeCallback(complete, result);
   });
 }
 
@@ -120,7 +123,7 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
   aborted_ = true;
   readyState_ = SocketTask::CLOSED;
   boost::system::error_code ec;
-  if (opening_ && opening_->resolver) opening_->resolver->cancel();
+  if (opening_ && opening_->lookup) opening_->lookup->store(true, std::memory_order_release);
   if (ws_) lowest().close(ec);
   ws_.reset();
   opening_.reset();
@@ -236,32 +239,24 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
                             static_cast<unsigned short>(opening_->url.port)));
     return;
   }
-  opening_->resolver.emplace(core.ioc);
-  opening_->resolver->async_resolve(
-      opening_->url.parsedHost.name, std::to_string(opening_->url.port),
-      tcp::resolver::numeric_service,
-      [self = self()](const boost::system::error_code& ec, tcp::resolver::results_type results) {
-        if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
+  opening_->lookup = core.resolver().resolve(
+      opening_->url.parsedHost.name, Resolver::Family::any, [weak = weak_from_this()](Lookup lookup) {
+        auto self = std::static_pointer_cast<SocketTaskImpl>(weak.lock());
+        if (!self || self->aborted_ || self->readyState() != SocketTask::CONNECTING ||
+            lookup.outcome == Lookup::Outcome::cancelled)
+          return;
         self->opening_->lookupEnd = Clock::now();
-        if (ec)
-          return self->failOpening("cannot resolve host '" + self->opening_->url.parsedHost.name +
-                                   "': " + ec.message());
+        Admitted admitted =
+            admitResolved(self->core().policy, self->opening_->url.parsedHost.name, lookup);
+        if (admitted.addresses.empty()) {
+          const int errNo = admitted.code == ErrorCode::noPermission
+                                ? 0
+                                : static_cast<int>(UnifiedErrno::unknownNetworkError);
+          return self->failOpening(std::move(admitted.problem), errNo, admitted.code);
+        }
+        const auto port = static_cast<unsigned short>(self->opening_->url.port);
         std::vector<tcp::endpoint> endpoints;
-        std::string refusal;
-        for (const auto& entry : results) {
-          std::string why =
-              refuseResolvedAddress(self->core().policy, toIP(entry.endpoint().address()));
-          if (why.empty()) {
-            endpoints.push_back(entry.endpoint());
-          } else {
-            refusal = std::move(why);
-          }
-        }
-        if (endpoints.empty()) {
-          return self->failOpening("host '" + self->opening_->url.parsedHost.name +
-                                       "' resolves to a refused address: " + refusal,
-                                   0, ErrorCode::noPermission);
-        }
+        for (const IPAddress& ip : admitted.addresses) endpoints.emplace_back(fromIP(ip), port);
         self->connectTo(std::move(endpoints));
       });
 }
@@ -573,9 +568,9 @@ void SocketTaskImpl::onWritten(const boost::system::error_code& ec) {
   }
   if (sent.success || sent.complete) {
     const CallbackResult ok{"sendSocketMessage:ok", 0};
-    if (sent.success) sent.success(ok);
+    invokeCallback(sent.success, ok);
     if (aborted_) return;
-    if (sent.complete) sent.complete(ok);
+    invokeCallback(sent.complete, ok);
     if (aborted_) return;
   }
   if (readyState() == SocketTask::CLOSED) return;
@@ -721,7 +716,7 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
   boost::system::error_code ignored;
   core().deadlines.cancel(deadline_);
   core().deadlines.cancel(closeAnswer_);
-  if (opening_ && opening_->resolver) opening_->resolver->cancel();
+  if (opening_ && opening_->lookup) opening_->lookup->store(true, std::memory_order_release);
   if (ws_) lowest().close(ignored);
   failQueuedSends();  // the one in flight (inFlight_) is answered by onWritten
   SocketTask::CloseEvent event{code, std::move(reason)};
@@ -828,7 +823,16 @@ std::atomic<std::uint64_t> globalListenerIds{0};
 }  // namespace
 
 std::shared_ptr<SocketTask> Runtime::connectSocket(ConnectSocketOption option) {
+  return connectSocket(std::move(option), SocketTask::Listeners{});
+}
+
+std::shared_ptr<SocketTask> Runtime::connectSocket(ConnectSocketOption option,
+                                                   SocketTask::Listeners listeners) {
   auto impl = std::make_shared<detail::SocketTaskImpl>(core_->link, ++core_->nextSocketTaskId);
+  impl->addInitialListener(impl->openListeners, std::move(listeners.onOpen));
+  impl->addInitialListener(impl->messageListeners, std::move(listeners.onMessage));
+  impl->addInitialListener(impl->errorListeners, std::move(listeners.onError));
+  impl->addInitialListener(impl->closeListeners, std::move(listeners.onClose));
   core_->adopt(impl);
   impl->start(std::move(option));
   SocketTask* handle = &impl->handle;
@@ -870,8 +874,8 @@ void Runtime::sendSocketMessage(SocketTask::SendOption option) {
     const CallbackResult r{
         "sendSocketMessage:fail webSocket is not connected (no connectSocket task)", 0};
     core->link->defer([option = std::move(option), r] {
-      if (option.fail) option.fail(r);
-      if (option.complete) option.complete(r);
+      detail::invokeCallback(option.fail, r);
+      detail::invokeCallback(option.complete, r);
     });
   });
 }
@@ -883,8 +887,8 @@ void Runtime::closeSocket(SocketTask::CloseOption option) {
     const CallbackResult r{
         "closeSocket:fail there is no WebSocket to close (no connectSocket task)", 0};
     core->link->defer([option = std::move(option), r] {
-      if (option.fail) option.fail(r);
-      if (option.complete) option.complete(r);
+      detail::invokeCallback(option.fail, r);
+      detail::invokeCallback(option.complete, r);
     });
   });
 }

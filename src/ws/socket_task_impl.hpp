@@ -121,7 +121,7 @@ class SocketTaskImpl final : public SocketBase {
     ConnectSocketOption option;
     WsUrl url;
     boost::beast::websocket::response_type response;
-    std::optional<TcpResolver> resolver;
+    std::shared_ptr<std::atomic<bool>> lookup;  // a name lookup under way (Resolver::Ticket)
     Clock::time_point fetchStart{}, lookupStart{}, lookupEnd{}, connectStart{}, connectEnd{},
         handshakeStart{};
     double fetchStartEpochMs = 0;

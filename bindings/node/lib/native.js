@@ -39,8 +39,8 @@ function locate () {
 const found = locate()
 const native = require(found)
 
-// Runtimes run loops on threads of their own: end them before the process does, whether it
-// exits normally, through process.exit() or after an uncaught exception.
+// Close every socket before the process ends, whether it exits normally, through
+// process.exit() or after an uncaught exception (the loop does not run again).
 process.on('exit', () => native.shutdown())
 
 module.exports = native

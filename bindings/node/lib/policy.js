@@ -1,6 +1,6 @@
 'use strict'
 // createRuntime({ policy }): a preset name, or an object of minisock::Policy fields over a
-// preset (`base`, default 'development'). Checked here; src/addon.cpp reads the result.
+// preset (`base`, default 'development'). Checked here; src/policy_binding.cpp reads the result.
 
 const { typeName, isObject } = require('./args')
 
@@ -29,22 +29,6 @@ function portRanges (name, value) {
   })
 }
 
-const FIELDS = {
-  blockedTCPPorts: portRanges,
-  maxTCPSocketsPerWindow: count,
-  tcpSocketWindow: positive, // seconds
-  enforceDomainList: boolean,
-  allowedDomains: strings,
-  lanAddressesOnly: boolean,
-  allowOwnAddresses: boolean,
-  blockedWebSocketPorts: portRanges,
-  maxWebSockets: count,
-  allowInsecureWebSocket: boolean,
-  maxWebSocketMessageSize: size,
-  maxUDPMessageSize: size,
-  verifyCertificates: boolean,
-  caFile: string
-}
 
 function boolean (name, value) {
   if (typeof value !== 'boolean') fail(`policy.${name} should be Boolean instead of ${typeName(value)}`)
@@ -76,6 +60,12 @@ function size (name, value) {
   if (!Number.isSafeInteger(value) || value < 1) fail(`policy.${name} should be a positive integer (bytes)`)
   return value
 }
+
+// The fields and their kinds come from the addon (src/policy_binding.cpp: the one list of
+// minisock::Policy's fields); each kind has its check here.
+const CHECKS = { ports: portRanges, count, seconds: positive, boolean, strings, size, string }
+const FIELDS = Object.fromEntries(Object.entries(require('./native').POLICY_FIELDS)
+  .map(([name, kind]) => [name, CHECKS[kind]]))
 
 function normalizePolicy (policy) {
   if (policy === undefined) return { base: 'development' }

@@ -33,6 +33,9 @@ function missingPrerequisites () {
     })
   }
   if (!fs.existsSync('/usr/include/openssl/ssl.h')) missing.push({ what: 'OpenSSL 3 headers', debian: 'libssl-dev' })
+  if (!['/usr/include/node/uv.h', '/usr/local/include/node/uv.h', '/usr/include/uv.h'].some(f => fs.existsSync(f))) {
+    missing.push({ what: "libuv's header uv.h", debian: 'libuv1-dev' })
+  }
   return missing
 }
 

@@ -1,183 +1,324 @@
-// The addon's entry point, its per-environment state, runtimes and their policies, the older
-// global WebSocket calls, and the thread-safe function that wakes JavaScript.
+// The addon's entry point and per-environment state, runtimes on the environment's libuv
+// loop, events to JavaScript, and the older global WebSocket calls.
 #include "addon.hpp"
 
-#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
+
+#include "info_cache.hpp"
 
 namespace minisock::node {
 
 namespace {
 
-// ---- per-environment state ----
+/// A handle scope for the duration of one native step or event.
+class HandleScope {
+ public:
+  explicit HandleScope(napi_env env) : env_(env) {
+    if (napi_open_handle_scope(env, &scope_) != napi_ok) scope_ = nullptr;
+  }
+  ~HandleScope() {
+    if (scope_ != nullptr) napi_close_handle_scope(env_, scope_);
+  }
+  HandleScope(const HandleScope&) = delete;
+  HandleScope& operator=(const HandleScope&) = delete;
+  bool ok() const noexcept { return scope_ != nullptr; }
 
-void cleanupHook(void* data);
+ private:
+  napi_env env_;
+  napi_handle_scope scope_ = nullptr;
+};
 
-void finalizeAddon(napi_env env, void* data, void*) {
+/// A JavaScript exception pending in `env` becomes an uncaught exception (Node reports it,
+/// 'uncaughtException' or exit code 1); the native side goes on.
+void raisePending(napi_env env) noexcept {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+  napi_value error = nullptr;
+  if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+}
+
+/// The uv_poll_t of one runtime, with what its close callback needs.
+struct Poll {
+  uv_poll_t handle;  // first: the uv_handle_t* of callbacks is this struct's address
+  RuntimeHolder* holder = nullptr;
+  Addon* addon = nullptr;
+};
+
+void onPollClosed(uv_handle_t* handle) {
+  auto* poll = reinterpret_cast<Poll*>(handle);
+  Addon* a = poll->addon;
+  delete poll;
+  if (a != nullptr && --a->closing == 0 && a->cleanupHook != nullptr) {
+    // The environment's teardown waited for this handle: it may go on now.
+    napi_remove_async_cleanup_hook(a->cleanupHook);
+    a->cleanupHook = nullptr;
+  }
+}
+
+}  // namespace
+
+// ---- RuntimeHolder ----
+
+RuntimeHolder::RuntimeHolder(Addon& a, std::uint32_t holderId, Policy policy)
+    : addon(a), id(holderId), runtime_(std::make_unique<Runtime>(std::move(policy))) {
+  const int fd = runtime_->pollDescriptor();
+  if (fd < 0) throw JsThrow{"minisock: cannot attach a runtime to the event loop", false};
+  auto* poll = new Poll();
+  poll->holder = this;
+  poll->addon = &addon;
+  if (uv_poll_init(addon.loop, &poll->handle, fd) != 0) {
+    delete poll;
+    throw JsThrow{"minisock: cannot watch the runtime's descriptor (uv_poll_init)", false};
+  }
+  poll_ = &poll->handle;
+  uv_poll_start(poll_, UV_READABLE, onReadable);
+  // Idle until a call starts work (touch): an unused runtime does not keep Node alive.
+  uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+}
+
+RuntimeHolder::~RuntimeHolder() { destroy(); }
+
+Runtime& RuntimeHolder::get() const {
+  if (!runtime_) throw JsThrow{"minisock: this runtime has been destroyed", false};
+  return *runtime_;
+}
+
+void RuntimeHolder::setRef(bool ref) noexcept {
+  if (poll_ == nullptr || ref == refd_) return;
+  refd_ = ref;
+  if (ref) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  }
+}
+
+void RuntimeHolder::touch() noexcept {
+  // hasWork() turns true whenever a call queues work (and the descriptor is then readable):
+  // the next step decides again. An idle call leaves it as the last step found it.
+  if (runtime_ && runtime_->hasWork()) setRef(true);
+}
+
+void RuntimeHolder::onReadable(uv_poll_t* handle, int status, int) {
+  auto* holder = reinterpret_cast<Poll*>(handle)->holder;
+  if (holder == nullptr || status < 0) return;
+  holder->step();
+}
+
+void RuntimeHolder::step() {
+  auto keep = shared_from_this();  // a listener may destroy() it
+  if (!runtime_) return;
+  ++addon.steps;
+  bool work = true;
+  try {
+    work = runtime_->step();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "minisock: %s (in a step of the event loop)\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "minisock: unknown error in a step of the event loop\n");
+  }
+  if (runtime_) setRef(work);
+}
+
+void RuntimeHolder::destroy() noexcept {
+  if (poll_ != nullptr) {
+    auto* poll = reinterpret_cast<Poll*>(poll_);
+    uv_poll_stop(poll_);
+    poll->holder = nullptr;
+    ++addon.closing;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), onPollClosed);
+    poll_ = nullptr;
+  }
+  runtime_.reset();  // inside its own step too: Runtime::step keeps the core alive
+}
+
+// ---- Addon: events to JavaScript ----
+
+Addon::Addon(napi_env e) : env(e) {
+  check(napi_get_uv_event_loop(env, &loop));
+  napi_value resource = makeObject(env);
+  check(napi_create_reference(env, resource, 1, &resource_));
+  check(napi_async_init(env, resource, makeString(env, "minisock"), &context_));
+}
+
+void Addon::setDispatch(napi_value fn) {
+  if (dispatch_ != nullptr) napi_delete_reference(env, dispatch_);
+  check(napi_create_reference(env, fn, 1, &dispatch_));
+}
+
+void Addon::emit(std::uint32_t id, Kind kind, napi_value p1, napi_value p2, napi_value p3) noexcept {
+  if (dispatch_ == nullptr || tornDown) return;
+  ++events;
+  napi_value fn = nullptr, recv = nullptr, undefined = nullptr, idValue = nullptr,
+             kindValue = nullptr;
+  if (napi_get_reference_value(env, dispatch_, &fn) != napi_ok || fn == nullptr ||
+      napi_get_undefined(env, &undefined) != napi_ok ||
+      napi_create_uint32(env, id, &idValue) != napi_ok ||
+      napi_create_int32(env, static_cast<std::int32_t>(kind), &kindValue) != napi_ok) {
+    return raisePending(env);
+  }
+  // napi_make_callback wants an object as `this` (dispatch does not use it).
+  if (napi_get_global(env, &recv) != napi_ok) return raisePending(env);
+  napi_value argv[5] = {idValue, kindValue, p1 ? p1 : undefined, p2 ? p2 : undefined,
+                        p3 ? p3 : undefined};
+  napi_value result = nullptr;
+  // As Node's own I/O callbacks: async hooks, then process.nextTick and microtasks after.
+  if (napi_make_callback(env, context_, recv, fn, 5, argv, &result) != napi_ok) raisePending(env);
+}
+
+void Addon::emitSimple(std::uint32_t id, Kind kind) noexcept {
+  HandleScope scope(env);
+  if (scope.ok()) emit(id, kind);
+}
+
+void Addon::emitError(std::uint32_t id, const ErrorEvent& e) noexcept {
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    emit(id, Kind::Error, makeString(env, e.errMsg), makeInt(env, e.errCode), makeInt(env, e.errNo));
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+void Addon::emitClose(std::uint32_t id, int code, std::string_view reason) noexcept {
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    emit(id, Kind::Close, makeInt(env, code), makeString(env, reason));
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+void Addon::emitMessage(std::uint32_t id, bool text, std::span<const std::byte> bytes) noexcept {
+  // The bytes were read by minisock for this event and are JavaScript's once it returns:
+  // nothing is queued natively beyond the message being delivered.
+  pendingBytes += bytes.size();
+  if (pendingBytes > maxPendingBytes) maxPendingBytes = pendingBytes;
+  struct Delivered {
+    Addon* a;
+    std::size_t n;
+    ~Delivered() { a->pendingBytes -= n; }
+  } delivered{this, bytes.size()};
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    if (text) {
+      emit(id, Kind::MessageText,
+           makeString(env, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
+    } else {
+      emit(id, Kind::MessageBinary, makeArrayBuffer(env, bytes));  // the one copy
+    }
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+namespace {
+napi_value infoValue(napi_env env, const std::string& address, const std::string& family, int port) {
+  napi_value o = makeObject(env);
+  setProp(env, o, "address", makeString(env, address));
+  setProp(env, o, "family", makeString(env, family));
+  setProp(env, o, "port", makeInt(env, port));
+  return o;
+}
+}  // namespace
+
+void Addon::emitInfo(std::uint32_t id, const InfoPair& info) noexcept {
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    emit(id, Kind::Info, infoValue(env, info.remote.address, info.remote.family, info.remote.port),
+         infoValue(env, info.local.address, info.local.family, info.local.port));
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+void Addon::emitOpen(std::uint32_t id, const SocketTask::OpenEvent& e) noexcept {
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    napi_value header = makeObject(env);
+    for (const auto& [name, value] : e.header) setProp(env, header, name.c_str(), makeString(env, value));
+    napi_value profile = makeObject(env);
+    const auto& p = e.profile;
+    setProp(env, profile, "fetchStart", makeNumber(env, p.fetchStart));
+    setProp(env, profile, "domainLookUpStart", makeNumber(env, p.domainLookUpStart));
+    setProp(env, profile, "domainLookUpEnd", makeNumber(env, p.domainLookUpEnd));
+    setProp(env, profile, "connectStart", makeNumber(env, p.connectStart));
+    setProp(env, profile, "connectEnd", makeNumber(env, p.connectEnd));
+    setProp(env, profile, "handshakeCost", makeNumber(env, p.handshakeCost));
+    setProp(env, profile, "cost", makeNumber(env, p.cost));
+    setProp(env, profile, "rtt", makeNumber(env, p.rtt));
+    napi_value event = makeObject(env);
+    setProp(env, event, "header", header);
+    setProp(env, event, "profile", profile);
+    setProp(env, event, "protocol", makeString(env, e.protocol));
+    emit(id, Kind::Open, event);
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+void Addon::emitCallback(std::uint32_t id, Kind kind, const CallbackResult& r) noexcept {
+  HandleScope scope(env);
+  if (!scope.ok()) return;
+  try {
+    emit(id, kind, makeString(env, r.errMsg), makeInt(env, r.errNo));
+  } catch (...) {
+    raisePending(env);
+  }
+}
+
+void Addon::shutdown() noexcept {
+  for (auto& weak : runtimes) {
+    if (auto holder = weak.lock()) holder->destroy();
+  }
+  runtimes.clear();
+}
+
+// ---- the environment's life ----
+
+namespace {
+
+void asyncCleanup(napi_async_cleanup_hook_handle handle, void* data) {
   auto* a = static_cast<Addon*>(data);
-  napi_remove_env_cleanup_hook(env, cleanupHook, a);  // if it has not run yet
+  a->cleanupHook = handle;
+  a->shutdown();  // closes every runtime's handle
+  a->tornDown = true;
+  if (a->closing == 0) {
+    napi_remove_async_cleanup_hook(handle);
+    a->cleanupHook = nullptr;
+  }
+}
+
+void finalizeAddon(napi_env, void* data, void*) {
+  auto* a = static_cast<Addon*>(data);
   a->shutdown();
   delete a;
 }
 
-// The env's cleanup hooks run before its teardown: join the loop threads while everything
-// they could touch still exists.
-void cleanupHook(void* data) { static_cast<Addon*>(data)->shutdown(); }
-
-// The thread-safe function's context: the queue it drains (owned here, freed at finalize).
-struct TsfnContext {
-  std::shared_ptr<EventQueue> queue;
+const std::pair<const char*, Kind> kindNames[] = {
+    {"CONNECT", Kind::Connect},     {"MESSAGE_BINARY", Kind::MessageBinary},
+    {"MESSAGE_TEXT", Kind::MessageText}, {"ERROR", Kind::Error},
+    {"CLOSE", Kind::Close},         {"BIND_WIFI", Kind::BindWifi},
+    {"LISTENING", Kind::Listening}, {"OPEN", Kind::Open},
+    {"INFO", Kind::Info},           {"SUCCESS", Kind::Success},
+    {"FAIL", Kind::Fail},           {"COMPLETE", Kind::Complete},
 };
-
-void callJs(napi_env env, napi_value drain, void* context, void*) noexcept {
-  if (env == nullptr || drain == nullptr) return;  // the environment is being torn down
-  try {
-    static_cast<TsfnContext*>(context)->queue->deliver(env, drain);
-  } catch (...) {
-    // deliver() reports JavaScript errors itself; nothing may unwind into Node.
-  }
-}
-
-void finalizeTsfn(napi_env, void* data, void*) {
-  auto* context = static_cast<TsfnContext*>(data);
-  context->queue->detach();  // from now on the loop threads only queue, never wake
-  delete context;
-}
-
-// ---- policy ----
-
-std::vector<PortRange> toPortRanges(napi_env env, napi_value array) {
-  std::vector<PortRange> ranges;
-  const std::uint32_t n = arrayLength(env, array);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    napi_value pair = element(env, array, i);
-    ranges.push_back({toInt(env, element(env, pair, 0)), toInt(env, element(env, pair, 1))});
-  }
-  return ranges;
-}
-
-bool has(napi_env env, napi_value obj, const char* name) {
-  bool present = false;
-  check(napi_has_named_property(env, obj, name, &present));
-  return present && typeOf(env, getProp(env, obj, name)) != napi_undefined;
-}
-
-// `spec` is normalised by lib/policy.js: {base, ...fields of the right types}.
-Policy toPolicy(napi_env env, napi_value spec) {
-  const std::string base = toString(env, getProp(env, spec, "base"));
-  Policy p = base == "release"        ? Policy::release()
-             : base == "unrestricted" ? Policy::unrestricted()
-                                      : Policy::development();
-  auto boolField = [&](const char* name, bool& field) {
-    if (has(env, spec, name)) field = toBool(env, getProp(env, spec, name));
-  };
-  auto intField = [&](const char* name, int& field) {
-    if (has(env, spec, name)) field = toInt(env, getProp(env, spec, name));
-  };
-  auto sizeField = [&](const char* name, std::size_t& field) {
-    if (has(env, spec, name))
-      field = static_cast<std::size_t>(toNumber(env, getProp(env, spec, name)));
-  };
-  auto portsField = [&](const char* name, std::vector<PortRange>& field) {
-    if (has(env, spec, name)) field = toPortRanges(env, getProp(env, spec, name));
-  };
-  portsField("blockedTCPPorts", p.blockedTCPPorts);
-  intField("maxTCPSocketsPerWindow", p.maxTCPSocketsPerWindow);
-  if (has(env, spec, "tcpSocketWindow"))
-    p.tcpSocketWindow = std::chrono::seconds(
-        static_cast<std::int64_t>(toNumber(env, getProp(env, spec, "tcpSocketWindow"))));
-  boolField("enforceDomainList", p.enforceDomainList);
-  if (has(env, spec, "allowedDomains")) {
-    napi_value list = getProp(env, spec, "allowedDomains");
-    p.allowedDomains.clear();
-    for (std::uint32_t i = 0, n = arrayLength(env, list); i < n; ++i)
-      p.allowedDomains.push_back(toString(env, element(env, list, i)));
-  }
-  boolField("lanAddressesOnly", p.lanAddressesOnly);
-  boolField("allowOwnAddresses", p.allowOwnAddresses);
-  portsField("blockedWebSocketPorts", p.blockedWebSocketPorts);
-  intField("maxWebSockets", p.maxWebSockets);
-  boolField("allowInsecureWebSocket", p.allowInsecureWebSocket);
-  sizeField("maxWebSocketMessageSize", p.maxWebSocketMessageSize);
-  sizeField("maxUDPMessageSize", p.maxUDPMessageSize);
-  boolField("verifyCertificates", p.verifyCertificates);
-  if (has(env, spec, "caFile")) p.caFile = toString(env, getProp(env, spec, "caFile"));
-  return p;
-}
-
-napi_value portRangesValue(napi_env env, const std::vector<PortRange>& ranges) {
-  napi_value array;
-  check(napi_create_array_with_length(env, ranges.size(), &array));
-  for (std::uint32_t i = 0; i < ranges.size(); ++i) {
-    napi_value pair;
-    check(napi_create_array_with_length(env, 2, &pair));
-    check(napi_set_element(env, pair, 0, makeInt(env, ranges[i].first)));
-    check(napi_set_element(env, pair, 1, makeInt(env, ranges[i].last)));
-    check(napi_set_element(env, array, i, pair));
-  }
-  return array;
-}
-
-napi_value policyValue(napi_env env, const Policy& p) {
-  napi_value obj = makeObject(env);
-  setProp(env, obj, "blockedTCPPorts", portRangesValue(env, p.blockedTCPPorts));
-  setProp(env, obj, "maxTCPSocketsPerWindow", makeInt(env, p.maxTCPSocketsPerWindow));
-  setProp(env, obj, "tcpSocketWindow",
-          makeNumber(env, static_cast<double>(p.tcpSocketWindow.count())));
-  setProp(env, obj, "enforceDomainList", makeBool(env, p.enforceDomainList));
-  napi_value domains;
-  check(napi_create_array_with_length(env, p.allowedDomains.size(), &domains));
-  for (std::uint32_t i = 0; i < p.allowedDomains.size(); ++i)
-    check(napi_set_element(env, domains, i, makeString(env, p.allowedDomains[i])));
-  setProp(env, obj, "allowedDomains", domains);
-  setProp(env, obj, "lanAddressesOnly", makeBool(env, p.lanAddressesOnly));
-  setProp(env, obj, "allowOwnAddresses", makeBool(env, p.allowOwnAddresses));
-  setProp(env, obj, "blockedWebSocketPorts", portRangesValue(env, p.blockedWebSocketPorts));
-  setProp(env, obj, "maxWebSockets", makeInt(env, p.maxWebSockets));
-  setProp(env, obj, "allowInsecureWebSocket", makeBool(env, p.allowInsecureWebSocket));
-  setProp(env, obj, "maxWebSocketMessageSize",
-          makeNumber(env, static_cast<double>(p.maxWebSocketMessageSize)));
-  setProp(env, obj, "maxUDPMessageSize", makeNumber(env, static_cast<double>(p.maxUDPMessageSize)));
-  setProp(env, obj, "verifyCertificates", makeBool(env, p.verifyCertificates));
-  setProp(env, obj, "caFile", makeString(env, p.caFile));
-  return obj;
-}
 
 // ---- entry points ----
 
-// init(drain): creates the thread-safe function that calls drain(batch) on this thread.
+// init(dispatch): dispatch(id, kind, p1, p2, p3) receives every event on this thread.
 napi_value init(const Args& args) {
   napi_env env = args.env();
-  Addon& a = addon(env);
-  if (a.tsfn != nullptr) return undefinedValue(env);
-  if (typeOf(env, args[0]) != napi_function) throw JsThrow{"init: drain must be a function"};
-  auto* context = new TsfnContext{a.queue};
-  napi_threadsafe_function tsfn;
-  napi_status s = napi_create_threadsafe_function(env, args[0], nullptr,
-                                                  makeString(env, "minisock"), 0 /* unbounded */, 1,
-                                                  context, finalizeTsfn, context, callJs, &tsfn);
-  if (s != napi_ok) {
-    delete context;
-    throw JsPending{};
-  }
-  // Idle until a socket opens: lib/bridge.js refs it while anything is open.
-  check(napi_unref_threadsafe_function(env, tsfn));
-  a.tsfn = tsfn;
-  a.queue->attach(tsfn);
-  return undefinedValue(env);
-}
-
-// setRef(bool): keep the process alive (a socket is open) or not.
-napi_value setRef(const Args& args) {
-  napi_env env = args.env();
-  Addon& a = addon(env);
-  if (a.tsfn == nullptr) return undefinedValue(env);
-  if (toBool(env, args[0]))
-    check(napi_ref_threadsafe_function(env, a.tsfn));
-  else
-    check(napi_unref_threadsafe_function(env, a.tsfn));
+  if (typeOf(env, args[0]) != napi_function) throw JsThrow{"init: dispatch must be a function"};
+  addon(env).setDispatch(args[0]);
   return undefinedValue(env);
 }
 
@@ -185,10 +326,7 @@ napi_value setRef(const Args& args) {
 napi_value createRuntime(const Args& args) {
   napi_env env = args.env();
   Addon& a = addon(env);
-  auto holder = std::make_shared<RuntimeHolder>();
-  holder->id = toId(env, args[0]);
-  holder->runtime = std::make_unique<Runtime>(toPolicy(env, args[1]));
-  holder->runtime->start();
+  auto holder = std::make_shared<RuntimeHolder>(a, toId(env, args[0]), toPolicy(env, args[1]));
   std::erase_if(a.runtimes, [](const auto& w) { return w.expired(); });
   a.runtimes.push_back(holder);
   return makeExternal(env, new std::shared_ptr<RuntimeHolder>(std::move(holder)));
@@ -196,8 +334,7 @@ napi_value createRuntime(const Args& args) {
 
 // destroyRuntime(handle): closes every socket of it at once, without events.
 napi_value destroyRuntime(const Args& args) {
-  auto& holder = runtimeOf(args.env(), args[0]);
-  holder->runtime.reset();
+  runtimeOf(args.env(), args[0])->destroy();
   return undefinedValue(args.env());
 }
 
@@ -211,35 +348,61 @@ napi_value shutdown(const Args& args) {
   return undefinedValue(args.env());
 }
 
-// inject(kind, target, text, a, b): a record made on the JavaScript thread (a refused call),
-// delivered in order with the loop's events, never from inside the call.
-napi_value inject(const Args& args) {
+// deliveryStats() -> {steps, events}: the loop's steps and the events they dispatched.
+napi_value deliveryStats(const Args& args) {
   napi_env env = args.env();
-  const auto kind = static_cast<Kind>(toInt(env, args[0]));
-  const std::uint32_t target = toId(env, args[1]);
-  EventQueue& q = *addon(env).queue;
+  Addon& a = addon(env);
+  napi_value o = makeObject(env);
+  setProp(env, o, "steps", makeNumber(env, static_cast<double>(a.steps)));
+  setProp(env, o, "events", makeNumber(env, static_cast<double>(a.events)));
+  setProp(env, o, "pendingBytes", makeNumber(env, static_cast<double>(a.pendingBytes)));
+  setProp(env, o, "maxPendingBytes", makeNumber(env, static_cast<double>(a.maxPendingBytes)));
+  return o;
+}
+
+// post(runtime, kind, target, text, a, b): an event made in JavaScript (a refused call),
+// delivered later through the runtime's loop, in order with what is posted there, never from
+// inside the call.
+napi_value post(const Args& args) {
+  napi_env env = args.env();
+  auto& holder = runtimeOf(env, args[0]);
+  const auto kind = static_cast<Kind>(toInt(env, args[1]));
+  const std::uint32_t target = toId(env, args[2]);
+  std::string text = toString(env, args[3]);
+  const int x = toInt(env, args[4]);
+  const int y = toInt(env, args[5]);
+  Addon* a = &holder->addon;
+  std::function<void()> fn;
   switch (kind) {
     case Kind::Error:
-      q.pushError(target,
-                  ErrorEvent{toString(env, args[2]), toInt(env, args[3]), toInt(env, args[4])});
+      fn = [a, target, e = ErrorEvent{std::move(text), x, y}] { a->emitError(target, e); };
       break;
     case Kind::Close:
-      q.pushClose(target, toInt(env, args[3]), toString(env, args[2]));
+      fn = [a, target, x, text = std::move(text)] { a->emitClose(target, x, text); };
       break;
     case Kind::Success:
     case Kind::Fail:
     case Kind::Complete:
-      q.pushCallback(kind, target, CallbackResult{toString(env, args[2]), toInt(env, args[3])});
+      fn = [a, target, kind, r = CallbackResult{std::move(text), x}] { a->emitCallback(target, kind, r); };
       break;
     default:
-      throw JsThrow{"inject: unsupported kind"};
+      throw JsThrow{"post: unsupported kind"};
   }
+  holder->get().post(std::move(fn));
+  holder->touch();
   return undefinedValue(env);
 }
 
 // ---- the older global calls ----
 
 enum GlobalKind { kOpen = 0, kMessage = 1, kError = 2, kClose = 3 };
+
+void emitData(Addon& a, std::uint32_t id, const SocketTask::MessageEvent& e) {
+  if (const auto* t = std::get_if<std::string_view>(&e.data))
+    a.emitMessage(id, true, std::as_bytes(std::span(t->data(), t->size())));
+  else
+    a.emitMessage(id, false, std::get<std::span<const std::byte>>(e.data));
+}
 
 // globalListen(runtime, kind, on): registers (or removes) the one native listener of that
 // kind that feeds the JavaScript listeners of the runtime.
@@ -252,56 +415,37 @@ napi_value globalListen(const Args& args) {
   if (kind < 0 || kind > 3) throw JsThrow{"globalListen: bad kind"};
   if (on == holder->globalOn[kind]) return undefinedValue(env);
   holder->globalOn[kind] = on;
-  std::shared_ptr<EventQueue> q = addon(env).queue;
+  Addon* a = &holder->addon;
   const std::uint32_t id = holder->id;
   ListenerId& lid = holder->global[kind];
   switch (kind) {
     case kOpen:
       if (on)
-        lid = rt.onSocketOpen([q, id](const SocketTask::OpenEvent& e) { q->pushOpen(id, e); });
+        lid = rt.onSocketOpen([a, id](const SocketTask::OpenEvent& e) { a->emitOpen(id, e); });
       else
         rt.offSocketOpen(lid);
       break;
     case kMessage:
-      if (on) {
-        lid = rt.onSocketMessage([q, id](const SocketTask::MessageEvent& e) {
-          if (const auto* t = std::get_if<std::string_view>(&e.data))
-            q->pushMessage(id, true, std::as_bytes(std::span(t->data(), t->size())));
-          else
-            q->pushMessage(id, false, std::get<std::span<const std::byte>>(e.data));
-        });
-      } else {
+      if (on)
+        lid = rt.onSocketMessage([a, id](const SocketTask::MessageEvent& e) { emitData(*a, id, e); });
+      else
         rt.offSocketMessage(lid);
-      }
       break;
     case kError:
       if (on)
-        lid = rt.onSocketError([q, id](const ErrorEvent& e) { q->pushError(id, e); });
+        lid = rt.onSocketError([a, id](const ErrorEvent& e) { a->emitError(id, e); });
       else
         rt.offSocketError(lid);
       break;
     case kClose:
-      if (on) {
-        lid = rt.onSocketClose(
-            [q, id](const SocketTask::CloseEvent& e) { q->pushClose(id, e.code, e.reason); });
-      } else {
+      if (on)
+        lid = rt.onSocketClose([a, id](const SocketTask::CloseEvent& e) { a->emitClose(id, e.code, e.reason); });
+      else
         rt.offSocketClose(lid);
-      }
       break;
   }
   return undefinedValue(env);
 }
-
-}  // namespace
-
-// Callbacks of the calls with success/fail/complete: each reports to one JavaScript
-// callback set (its id), in the order minisock calls them.
-Callback callbackTo(const std::shared_ptr<EventQueue>& q, Kind kind, std::uint32_t id) {
-  if (id == 0) return {};  // nobody listens: no record at all (the send fast path)
-  return [q, kind, id](const CallbackResult& r) { q->pushCallback(kind, id, r); };
-}
-
-namespace {
 
 SocketTask::Data toData(napi_env env, napi_value v) {
   if (typeOf(env, v) == napi_string) return toString(env, v);
@@ -315,36 +459,53 @@ napi_value sendSocketMessage(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
   const std::uint32_t cb = toId(env, args[1]);
-  auto q = addon(env).queue;
+  Addon& a = holder->addon;
+  Callbacks cbs = callbacksTo(a, cb);
   holder->get().sendSocketMessage({.data = toData(env, args[2]),
-                                   .success = callbackTo(q, Kind::Success, cb),
-                                   .fail = callbackTo(q, Kind::Fail, cb),
-                                   .complete = callbackTo(q, Kind::Complete, cb)});
+                                   .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete});
+  holder->touch();
   return undefinedValue(env);
 }
 
-// closeSocket(runtime, callbacksId, code, reason)
+// closeSocket(runtime, callbacksId, {code, reason})
 napi_value closeSocket(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
   const std::uint32_t cb = toId(env, args[1]);
-  auto q = addon(env).queue;
-  SocketTask::CloseOption option{.success = callbackTo(q, Kind::Success, cb),
-                                 .fail = callbackTo(q, Kind::Fail, cb),
-                                 .complete = callbackTo(q, Kind::Complete, cb)};
-  if (typeOf(env, args[2]) == napi_number) option.code = toInt(env, args[2]);
-  if (typeOf(env, args[3]) == napi_string) option.reason = toString(env, args[3]);
+  Addon& a = holder->addon;
+  Callbacks cbs = callbacksTo(a, cb);
+  SocketTask::CloseOption option{.success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
+  if (napi_value code = optionalProp(env, args[2], "code")) option.code = toInt(env, code);
+  if (napi_value reason = optionalProp(env, args[2], "reason")) option.reason = toString(env, reason);
   holder->get().closeSocket(std::move(option));
+  holder->touch();
   return undefinedValue(env);
 }
 
 }  // namespace
 
-void Addon::shutdown() noexcept {
-  for (auto& weak : runtimes) {
-    if (auto holder = weak.lock()) holder->runtime.reset();
-  }
-  runtimes.clear();
+Callbacks callbacksTo(Addon& a, std::uint32_t id) {
+  if (id == 0) return {};  // nobody listens (the send fast path)
+  auto first = std::make_shared<Kind>(Kind::Complete);
+  return {.success = [first](const CallbackResult&) { *first = Kind::Success; },
+          .fail = [first](const CallbackResult&) { *first = Kind::Fail; },
+          .complete = [p = &a, id, first](const CallbackResult& r) { p->emitCallback(id, *first, r); }};
+}
+
+std::chrono::milliseconds toMilliseconds(double ms) {
+  // lib/ passes positive numbers or NaN/negatives that minisock refuses itself.
+  if (std::isnan(ms)) return std::chrono::milliseconds(-1);
+  constexpr double kMax = static_cast<double>(std::chrono::milliseconds::max().count());
+  if (ms >= kMax) return std::chrono::milliseconds::max();
+  if (ms <= -kMax) return std::chrono::milliseconds(-1);
+  // A positive fraction of a millisecond still means "a timeout", not 0 (refused).
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms > 0 ? std::ceil(ms) : ms));
+}
+
+napi_value optionalProp(napi_env env, napi_value obj, const char* name) {
+  if (typeOf(env, obj) != napi_object) return nullptr;
+  napi_value v = getProp(env, obj, name);
+  return typeOf(env, v) == napi_undefined ? nullptr : v;
 }
 
 Addon& addon(napi_env env) {
@@ -371,13 +532,17 @@ void exportFunction(napi_env env, napi_value exports, const char* name, napi_cal
 }
 
 void registerRuntime(napi_env env, napi_value exports) {
+  napi_value kinds = makeObject(env);
+  for (const auto& [name, kind] : kindNames) setProp(env, kinds, name, makeInt(env, static_cast<int>(kind)));
+  check(napi_object_freeze(env, kinds));
+  setProp(env, exports, "KIND", kinds);
   exportFunction(env, exports, "init", entry<init>);
-  exportFunction(env, exports, "setRef", entry<setRef>);
   exportFunction(env, exports, "createRuntime", entry<createRuntime>);
   exportFunction(env, exports, "destroyRuntime", entry<destroyRuntime>);
   exportFunction(env, exports, "runtimePolicy", entry<runtimePolicy>);
   exportFunction(env, exports, "shutdown", entry<shutdown>);
-  exportFunction(env, exports, "inject", entry<inject>);
+  exportFunction(env, exports, "deliveryStats", entry<deliveryStats>);
+  exportFunction(env, exports, "post", entry<post>);
   exportFunction(env, exports, "globalListen", entry<globalListen>);
   exportFunction(env, exports, "sendSocketMessage", entry<sendSocketMessage>);
   exportFunction(env, exports, "closeSocket", entry<closeSocket>);
@@ -389,14 +554,16 @@ namespace {
 
 napi_value initModule(napi_env env, napi_value exports) {
   using namespace minisock::node;
+  Addon* a = nullptr;
   try {
-    auto* a = new Addon();
+    a = new Addon(env);
     if (napi_set_instance_data(env, a, finalizeAddon, nullptr) != napi_ok) {
       delete a;
       return nullptr;
     }
-    check(napi_add_env_cleanup_hook(env, cleanupHook, a));
+    check(napi_add_async_cleanup_hook(env, asyncCleanup, a, nullptr));
     registerRuntime(env, exports);
+    registerPolicy(env, exports);
     registerTcp(env, exports);
     registerUdp(env, exports);
     registerTask(env, exports);

@@ -1,18 +1,22 @@
 #pragma once
-// The state of the addon in one Node.js environment (main thread or worker): the event queue
-// that carries events from the loop threads to JavaScript, and the runtimes it made.
+// The addon's state in one Node.js environment (the main thread or a worker), the runtimes it
+// made, and the one way events reach JavaScript.
 //
-// Threads: the minisock loop threads only push into the EventQueue (under its mutex) and wake
-// the JavaScript thread through one thread-safe function; every napi_value is made on the
-// JavaScript thread, in EventQueue::deliver.
+// Every runtime runs in minisock's host-loop mode on the environment's own libuv loop
+// (napi_get_uv_event_loop; HarmonyOS's Node-API has it too): a uv_poll_t watches the
+// Runtime's descriptor and calls Runtime::step() on the JavaScript thread, so every native
+// listener runs there, in the same turn as the I/O that produced its event. Each event is one
+// call of lib/events.js's dispatch(id, kind, p1, p2, p3) through napi_make_callback, after
+// which Node runs process.nextTick callbacks and microtasks, as after any I/O callback of its
+// own. No thread of the addon's exists; none touches JavaScript.
 
 #include <minisock/minisock.hpp>
+#include <uv.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,8 +27,9 @@
 
 namespace minisock::node {
 
-/// What one queued record is. The numbers are shared with lib/bridge.js (KIND).
-enum class Kind : std::uint8_t {
+/// What an event is, as dispatch() receives it: exported to JavaScript as `native.KIND`
+/// (kindNames in addon.cpp), the one definition of these numbers.
+enum class Kind : std::int32_t {
   Connect = 1,
   MessageBinary = 2,
   MessageText = 3,
@@ -39,100 +44,115 @@ enum class Kind : std::uint8_t {
   Complete = 12,
 };
 
+class Addon;
+
+/// One minisock::Runtime as JavaScript holds it, driven from a uv_poll_t on the environment's
+/// loop. Sockets hold it too, so a runtime lives as long as any of its sockets' handles;
+/// destroy() ends it earlier. JavaScript thread only.
+class RuntimeHolder : public std::enable_shared_from_this<RuntimeHolder> {
+ public:
+  RuntimeHolder(Addon& addon, std::uint32_t id, Policy policy);
+  ~RuntimeHolder();
+  RuntimeHolder(const RuntimeHolder&) = delete;
+  RuntimeHolder& operator=(const RuntimeHolder&) = delete;
+
+  /// The runtime; throws a JavaScript Error when it has been destroyed.
+  Runtime& get() const;
+  /// After every call into the runtime: when the call started work (the runtime then says
+  /// hasWork(), and its descriptor is readable), the loop stays alive until a step finds none.
+  void touch() noexcept;
+  /// Stops watching the runtime's descriptor and destroys the runtime: its sockets are closed
+  /// at once, without events. Idempotent.
+  void destroy() noexcept;
+  bool destroyed() const noexcept { return !runtime_; }
+
+  Addon& addon;
+  const std::uint32_t id;  ///< target of the global onSocketX events
+  ListenerId global[4]{};
+  bool globalOn[4]{};
+
+ private:
+  static void onReadable(uv_poll_t* handle, int status, int events);
+  void step();
+  void setRef(bool ref) noexcept;
+
+  std::unique_ptr<Runtime> runtime_;
+  uv_poll_t* poll_ = nullptr;  ///< freed by its close callback
+  bool refd_ = false;
+};
+
 /// remoteInfo/localInfo of a TCP/UDP message, sent to JavaScript only when they change.
 struct InfoPair {
   RemoteInfo remote{};
   LocalInfo local{};
 };
 
-/// One event on its way to JavaScript. Small payloads live in the queue's byte arena.
-struct Record {
-  Kind kind{};
-  std::uint32_t target = 0;  ///< the JavaScript id of the socket, task, runtime or callback set
-  std::uint32_t offset = 0;  ///< arena slice: message bytes, errMsg, close reason
-  std::uint32_t length = 0;
-  std::int32_t a = 0;                               ///< errCode, close code, callback errNo
-  std::int32_t b = 0;                               ///< errNo
-  std::unique_ptr<std::vector<std::byte>> large{};  ///< a large binary message (no second copy)
-  std::unique_ptr<SocketTask::OpenEvent> open{};
-  std::unique_ptr<InfoPair> info{};
-};
-
-/// Events from any thread to JavaScript, batched: the first record pushed after a delivery
-/// wakes the JavaScript thread once; one delivery drains everything queued by then.
-class EventQueue {
+/// The addon's state in one environment (napi instance data).
+class Addon {
  public:
-  /// Messages at least this large go to JavaScript as external ArrayBuffers (one copy in all).
-  static constexpr std::size_t kLargeMessage = 64 * 1024;
+  explicit Addon(napi_env env);
 
-  void pushSimple(Kind kind, std::uint32_t target);
-  void pushMessage(std::uint32_t target, bool text, std::span<const std::byte> bytes,
-                   const InfoPair* changedInfo = nullptr);
-  void pushError(std::uint32_t target, const ErrorEvent& error);
-  void pushClose(std::uint32_t target, int code, std::string_view reason);
-  void pushOpen(std::uint32_t target, const SocketTask::OpenEvent& open);
-  void pushCallback(Kind kind, std::uint32_t target, const CallbackResult& result);
+  const napi_env env;
+  uv_loop_t* loop = nullptr;
+  std::vector<std::weak_ptr<RuntimeHolder>> runtimes;
+  /// Handles being closed (uv_close): the environment's teardown waits for them.
+  int closing = 0;
+  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+  bool tornDown = false;
 
-  /// JavaScript thread: the thread-safe function that wakes JavaScript.
-  void attach(napi_threadsafe_function tsfn);
-  /// Any thread: no more wake-ups (the thread-safe function is being finalized).
-  void detach();
+  /// Destroys every runtime: afterwards no socket of this environment is open.
+  void shutdown() noexcept;
 
-  /// JavaScript thread, from the thread-safe function: converts everything queued into
-  /// batches of [kind, target, p1, p2, p3] and calls `drain` with each.
-  void deliver(napi_env env, napi_value drain);
+  // ---- events to JavaScript: JavaScript thread, inside a step ----
+
+  /// dispatch(id, kind, p1, p2, p3): null arguments are undefined.
+  void emit(std::uint32_t id, Kind kind, napi_value p1 = nullptr, napi_value p2 = nullptr,
+            napi_value p3 = nullptr) noexcept;
+  void emitSimple(std::uint32_t id, Kind kind) noexcept;
+  void emitError(std::uint32_t id, const ErrorEvent& error) noexcept;
+  void emitClose(std::uint32_t id, int code, std::string_view reason) noexcept;
+  void emitMessage(std::uint32_t id, bool text, std::span<const std::byte> bytes) noexcept;
+  void emitInfo(std::uint32_t id, const InfoPair& info) noexcept;
+  void emitOpen(std::uint32_t id, const SocketTask::OpenEvent& open) noexcept;
+  void emitCallback(std::uint32_t id, Kind kind, const CallbackResult& result) noexcept;
+
+  /// Set by init(): lib/events.js's dispatch function.
+  void setDispatch(napi_value fn);
+
+  /// Events and steps so far, and the most bytes ever held natively for JavaScript: read
+  /// from the network and not yet handed over (testing.deliveryStats()).
+  std::uint64_t events = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t pendingBytes = 0;
+  std::uint64_t maxPendingBytes = 0;
 
  private:
-  void appendBytes(Record& r, std::span<const std::byte> bytes);
-  void appendText(Record& r, std::string_view text);
-  void commit(Record&& r);  // under mutex_
-  void wake();              // under mutex_
-
-  std::mutex mutex_;
-  std::vector<Record> records_;
-  std::vector<std::byte> arena_;
-  bool scheduled_ = false;
-  napi_threadsafe_function tsfn_ = nullptr;
-
-  // JavaScript thread only: the buffers being delivered (swapped with the ones above).
-  std::vector<Record> delivering_;
-  std::vector<std::byte> deliveringArena_;
-};
-
-/// One minisock::Runtime as JavaScript holds it. Sockets hold it too, so a runtime lives as
-/// long as any of its sockets' handles; destroy() ends it earlier (JavaScript thread only).
-struct RuntimeHolder {
-  std::unique_ptr<Runtime> runtime;
-  std::uint32_t id = 0;  ///< target of the global onSocketX events
-  ListenerId global[4]{};
-  bool globalOn[4]{};
-
-  Runtime& get() const {
-    if (!runtime) throw JsThrow{"minisock: this runtime has been destroyed", false};
-    return *runtime;
-  }
-};
-
-/// The addon's state in one environment (napi instance data).
-struct Addon {
-  std::shared_ptr<EventQueue> queue = std::make_shared<EventQueue>();
-  napi_threadsafe_function tsfn = nullptr;
-  std::vector<std::weak_ptr<RuntimeHolder>> runtimes;
-
-  /// Destroys every runtime (joining its loop thread): afterwards no thread of ours runs.
-  void shutdown() noexcept;
+  napi_ref dispatch_ = nullptr;
+  napi_ref resource_ = nullptr;  // the async context's resource, kept alive with it
+  napi_async_context context_ = nullptr;
 };
 
 Addon& addon(napi_env env);
 std::uint32_t toId(napi_env env, napi_value v);
 std::shared_ptr<RuntimeHolder>& runtimeOf(napi_env env, napi_value handle);
 
-/// A success/fail/complete callback that queues its result for the JavaScript callback set
-/// `id` (lib/bridge.js calls the user's functions, in minisock's order).
-Callback callbackTo(const std::shared_ptr<EventQueue>& q, Kind kind, std::uint32_t id);
+/// The success/fail/complete callbacks of one call, reporting to the JavaScript callback set
+/// `id` (none when `id` is 0: nobody listens). minisock calls success or fail, then complete,
+/// in one go; JavaScript gets them as one event (Success or Fail: that callback, then
+/// complete), so that what the first one settles (a Promise) is seen after both, as on the
+/// platform.
+struct Callbacks {
+  Callback success{};
+  Callback fail{};
+  Callback complete{};
+};
+Callbacks callbacksTo(Addon& addon, std::uint32_t id);
 
 /// A JavaScript number of milliseconds as a duration (huge values saturate, NaN is invalid).
 std::chrono::milliseconds toMilliseconds(double ms);
+
+/// A named property of an option object, or nullptr when absent or undefined.
+napi_value optionalProp(napi_env env, napi_value obj, const char* name);
 
 /// Text quoted as minisock quotes it in errMsg (the core's own function).
 using detail::quoted;
@@ -141,9 +161,14 @@ using detail::quoted;
 void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback fn);
 
 void registerRuntime(napi_env env, napi_value exports);
+void registerPolicy(napi_env env, napi_value exports);
 void registerTcp(napi_env env, napi_value exports);
 void registerUdp(napi_env env, napi_value exports);
 void registerTask(napi_env env, napi_value exports);
 void registerServers(napi_env env, napi_value exports);
+
+/// Policy from lib/policy.js's normalised spec, and back (policy_binding.cpp).
+Policy toPolicy(napi_env env, napi_value spec);
+napi_value policyValue(napi_env env, const Policy& policy);
 
 }  // namespace minisock::node

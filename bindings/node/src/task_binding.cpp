@@ -1,74 +1,22 @@
-// SocketTask for JavaScript: connectSocket and the native half of lib/api.js's SocketTask.
-#include <functional>
-#include <mutex>
-#include <utility>
-
+// SocketTask for JavaScript: connectSocket and the native half of lib/socket_task.js.
 #include "addon.hpp"
 
 namespace minisock::node {
 
 namespace {
 
-// Runtime::connectSocket starts the connection at once, and with the loop on its own thread
-// a task's events could begin before listeners added afterwards from this thread are in
-// place. The gate closes that window without a change to the C++ API: the task's
-// success/fail/complete callbacks run on the loop before any task event, so the first of
-// them installs the listeners there (inline, on the loop thread). Calls JavaScript makes
-// before that wait in the gate and run right after, in order.
-class TaskGate {
- public:
-  using Call = std::function<void(SocketTask&)>;
-
-  /// Loop thread, from the first callback.
-  void open() {
-    std::lock_guard lock(mutex_);  // held while installing: a call from JavaScript waits
-    if (ready_) return;
-    ready_ = true;
-    if (auto task = task_.lock()) {
-      install_(*task);
-      for (auto& call : waiting_) call(*task);
-    }
-    waiting_.clear();
-    install_ = nullptr;
-  }
-
-  /// JavaScript thread: runs `call` now (it posts to the loop), or after open().
-  template <class F>
-  void call(F&& f) {
-    std::unique_lock lock(mutex_);
-    if (!ready_) {
-      waiting_.emplace_back(std::forward<F>(f));
-      return;
-    }
-    auto task = task_.lock();
-    lock.unlock();
-    if (task) f(*task);
-  }
-
-  std::mutex mutex_;
-  std::weak_ptr<SocketTask> task_;  // weak: the task's callbacks hold the gate
-  Call install_;
-
- private:
-  bool ready_ = false;
-  std::vector<Call> waiting_;
-};
-
 struct TaskHandle {
   std::shared_ptr<RuntimeHolder> runtime;
   std::shared_ptr<SocketTask> task;
-  std::shared_ptr<TaskGate> gate;
 };
 
-TaskHandle& taskHandle(napi_env env, napi_value handle) {
-  return unwrapExternal<TaskHandle>(env, handle);
-}
+TaskHandle& taskHandle(napi_env env, napi_value handle) { return unwrapExternal<TaskHandle>(env, handle); }
 
-void pushData(EventQueue& q, std::uint32_t id, const SocketTask::MessageEvent& e) {
+void emitData(Addon& a, std::uint32_t id, const SocketTask::MessageEvent& e) {
   if (const auto* text = std::get_if<std::string_view>(&e.data))
-    q.pushMessage(id, true, std::as_bytes(std::span(text->data(), text->size())));
+    a.emitMessage(id, true, std::as_bytes(std::span(text->data(), text->size())));
   else
-    q.pushMessage(id, false, std::get<std::span<const std::byte>>(e.data));
+    a.emitMessage(id, false, std::get<std::span<const std::byte>>(e.data));
 }
 
 SocketTask::Data toData(napi_env env, napi_value v) {
@@ -78,54 +26,46 @@ SocketTask::Data toData(napi_env env, napi_value v) {
   return std::vector<std::byte>(bytes.begin(), bytes.end());
 }
 
-// taskConnect(runtime, id, callbacksId, url, header [[name, value]…], protocols [],
-//             tcpNoDelay, perMessageDeflate, timeoutMs | undefined, method | undefined)
+// taskConnect(runtime, id, callbacksId, option): option as lib/socket_task.js checked it:
+// {url, header: [[name, value]…], protocols: [], tcpNoDelay, perMessageDeflate, timeout (ms),
+// method}, absent fields undefined. The listeners are in place before the task starts.
 napi_value taskConnect(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
-  Runtime& rt = holder->get();
   const std::uint32_t id = toId(env, args[1]);
   const std::uint32_t cb = toId(env, args[2]);
-  std::shared_ptr<EventQueue> q = addon(env).queue;
+  napi_value o = args[3];
+  Addon& a = holder->addon;
 
-  ConnectSocketOption option{.url = toString(env, args[3])};
-  for (std::uint32_t i = 0, n = arrayLength(env, args[4]); i < n; ++i) {
-    napi_value pair = element(env, args[4], i);
-    option.header.emplace_back(toString(env, element(env, pair, 0)),
-                               toString(env, element(env, pair, 1)));
+  ConnectSocketOption option{.url = toString(env, getProp(env, o, "url"))};
+  if (napi_value header = optionalProp(env, o, "header")) {
+    for (std::uint32_t i = 0, n = arrayLength(env, header); i < n; ++i) {
+      napi_value pair = element(env, header, i);
+      option.header.emplace_back(toString(env, element(env, pair, 0)), toString(env, element(env, pair, 1)));
+    }
   }
-  for (std::uint32_t i = 0, n = arrayLength(env, args[5]); i < n; ++i)
-    option.protocols.push_back(toString(env, element(env, args[5], i)));
-  option.tcpNoDelay = toBool(env, args[6]);
-  option.perMessageDeflate = toBool(env, args[7]);
-  if (typeOf(env, args[8]) == napi_number) option.timeout = toMilliseconds(toNumber(env, args[8]));
-  if (typeOf(env, args[9]) == napi_string) option.method = toString(env, args[9]);
-
-  auto gate = std::make_shared<TaskGate>();
-  gate->install_ = [q, id](SocketTask& task) {
-    task.onOpen([q, id](const SocketTask::OpenEvent& e) { q->pushOpen(id, e); });
-    task.onMessage([q, id](const SocketTask::MessageEvent& e) { pushData(*q, id, e); });
-    task.onError([q, id](const ErrorEvent& e) { q->pushError(id, e); });
-    task.onClose([q, id](const SocketTask::CloseEvent& e) { q->pushClose(id, e.code, e.reason); });
-  };
-  auto through = [q, cb, gate](Kind kind) -> Callback {
-    return [q, cb, gate, kind](const CallbackResult& r) {
-      gate->open();
-      q->pushCallback(kind, cb, r);
-    };
-  };
-  option.success = through(Kind::Success);
-  option.fail = through(Kind::Fail);
-  option.complete = through(Kind::Complete);
-
-  std::shared_ptr<SocketTask> task;
-  {
-    // The first callback waits here until the gate knows its task.
-    std::lock_guard lock(gate->mutex_);
-    task = rt.connectSocket(std::move(option));
-    gate->task_ = task;
+  if (napi_value protocols = optionalProp(env, o, "protocols")) {
+    for (std::uint32_t i = 0, n = arrayLength(env, protocols); i < n; ++i)
+      option.protocols.push_back(toString(env, element(env, protocols, i)));
   }
-  return makeExternal(env, new TaskHandle{holder, std::move(task), std::move(gate)});
+  if (napi_value v = optionalProp(env, o, "tcpNoDelay")) option.tcpNoDelay = toBool(env, v);
+  if (napi_value v = optionalProp(env, o, "perMessageDeflate")) option.perMessageDeflate = toBool(env, v);
+  if (napi_value v = optionalProp(env, o, "timeout")) option.timeout = toMilliseconds(toNumber(env, v));
+  if (napi_value v = optionalProp(env, o, "method")) option.method = toString(env, v);
+  Callbacks cbs = callbacksTo(a, cb);
+  option.success = std::move(cbs.success);
+  option.fail = std::move(cbs.fail);
+  option.complete = std::move(cbs.complete);
+
+  Addon* p = &a;
+  auto task = holder->get().connectSocket(
+      std::move(option),
+      {.onOpen = [p, id](const SocketTask::OpenEvent& e) { p->emitOpen(id, e); },
+       .onMessage = [p, id](const SocketTask::MessageEvent& e) { emitData(*p, id, e); },
+       .onError = [p, id](const ErrorEvent& e) { p->emitError(id, e); },
+       .onClose = [p, id](const SocketTask::CloseEvent& e) { p->emitClose(id, e.code, e.reason); }});
+  holder->touch();
+  return makeExternal(env, new TaskHandle{holder, std::move(task)});
 }
 
 // taskSend(handle, callbacksId, data)
@@ -133,29 +73,26 @@ napi_value taskSend(const Args& args) {
   napi_env env = args.env();
   TaskHandle& h = taskHandle(env, args[0]);
   const std::uint32_t cb = toId(env, args[1]);
-  auto q = addon(env).queue;
-  auto option = std::make_shared<SocketTask::SendOption>(
-      SocketTask::SendOption{.data = toData(env, args[2]),
-                             .success = callbackTo(q, Kind::Success, cb),
-                             .fail = callbackTo(q, Kind::Fail, cb),
-                             .complete = callbackTo(q, Kind::Complete, cb)});
-  h.gate->call([option](SocketTask& task) { task.send(std::move(*option)); });
+  Addon& a = h.runtime->addon;
+  Callbacks cbs = callbacksTo(a, cb);
+  h.task->send({.data = toData(env, args[2]),
+                .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete});
+  h.runtime->touch();
   return undefinedValue(env);
 }
 
-// taskClose(handle, callbacksId, code | undefined, reason | undefined)
+// taskClose(handle, callbacksId, {code, reason})
 napi_value taskClose(const Args& args) {
   napi_env env = args.env();
   TaskHandle& h = taskHandle(env, args[0]);
   const std::uint32_t cb = toId(env, args[1]);
-  auto q = addon(env).queue;
-  auto option = std::make_shared<SocketTask::CloseOption>(
-      SocketTask::CloseOption{.success = callbackTo(q, Kind::Success, cb),
-                              .fail = callbackTo(q, Kind::Fail, cb),
-                              .complete = callbackTo(q, Kind::Complete, cb)});
-  if (typeOf(env, args[2]) == napi_number) option->code = toInt(env, args[2]);
-  if (typeOf(env, args[3]) == napi_string) option->reason = toString(env, args[3]);
-  h.gate->call([option](SocketTask& task) { task.close(std::move(*option)); });
+  Addon& a = h.runtime->addon;
+  Callbacks cbs = callbacksTo(a, cb);
+  SocketTask::CloseOption option{.success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
+  if (napi_value code = optionalProp(env, args[2], "code")) option.code = toInt(env, code);
+  if (napi_value reason = optionalProp(env, args[2], "reason")) option.reason = toString(env, reason);
+  h.task->close(std::move(option));
+  h.runtime->touch();
   return undefinedValue(env);
 }
 
@@ -164,8 +101,7 @@ napi_value taskReadyState(const Args& args) {
 }
 
 napi_value taskBufferedAmount(const Args& args) {
-  return makeNumber(args.env(),
-                    static_cast<double>(taskHandle(args.env(), args[0]).task->bufferedAmount()));
+  return makeNumber(args.env(), static_cast<double>(taskHandle(args.env(), args[0]).task->bufferedAmount()));
 }
 
 }  // namespace

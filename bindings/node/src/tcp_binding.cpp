@@ -1,7 +1,4 @@
-// TCPSocket for JavaScript: the native half of lib/api.js's TCPSocket.
-#include <chrono>
-#include <cmath>
-
+// TCPSocket for JavaScript: the native half of lib/tcp.js.
 #include "addon.hpp"
 #include "info_cache.hpp"
 
@@ -14,94 +11,80 @@ struct TcpHandle {
   std::shared_ptr<TCPSocket> socket;
 };
 
-TCPSocket& tcp(napi_env env, napi_value handle) {
-  return *unwrapExternal<TcpHandle>(env, handle).socket;
-}
+TcpHandle& tcp(napi_env env, napi_value handle) { return unwrapExternal<TcpHandle>(env, handle); }
 
-// tcpCreate(runtime, id, type) -> handle. Every native listener is registered here, before
-// any call can start I/O, so no event is missed; lib/bridge.js dispatches to JavaScript.
+// tcpCreate(runtime, id, type | undefined) -> handle. The listeners are in place before the
+// socket can report anything (an invalid type is reported by minisock at creation).
 napi_value tcpCreate(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
   const std::uint32_t id = toId(env, args[1]);
   CreateTCPSocketOption option;
   if (typeOf(env, args[2]) == napi_string) option.type = toString(env, args[2]);
-  std::shared_ptr<EventQueue> q = addon(env).queue;
-  if (option.type != "ipv4" && option.type != "ipv6") {
-    // minisock reports an invalid type from the loop at once, possibly before listeners
-    // added from this thread are in place; so the binding reports it itself (same errMsg),
-    // over a closed socket that gives later calls their one Error each.
-    auto socket = holder->get().createTCPSocket();
-    socket->onError([q, id](const ErrorEvent& e) { q->pushError(id, e); });
-    q->pushError(id, ErrorEvent{"createTCPSocket fail: invalid type " + quoted(option.type) +
-                                    " (expected \"ipv4\" or \"ipv6\")",
-                                static_cast<int>(ErrorCode::systemError), 0});
-    q->pushClose(id, 0, {});
-    socket->close();
-    return makeExternal(env, new TcpHandle{holder, std::move(socket)});
-  }
-  auto socket = holder->get().createTCPSocket(std::move(option));
-  socket->onConnect([q, id](const TCPSocket::ConnectEvent&) { q->pushSimple(Kind::Connect, id); });
-  socket->onMessage(
-      [q, id, info = std::make_shared<InfoCache>()](const TCPSocket::MessageEvent& e) {
-        q->pushMessage(id, false, e.message, info->update(e.remoteInfo, e.localInfo));
-      });
-  socket->onError([q, id](const ErrorEvent& e) { q->pushError(id, e); });
-  socket->onClose([q, id](const TCPSocket::CloseEvent&) { q->pushClose(id, 0, {}); });
-  socket->onBindWifi(
-      [q, id](const TCPSocket::BindWifiEvent&) { q->pushSimple(Kind::BindWifi, id); });
+  Addon* a = &holder->addon;
+  auto socket = holder->get().createTCPSocket(
+      std::move(option),
+      {.onConnect = [a, id](const TCPSocket::ConnectEvent&) { a->emitSimple(id, Kind::Connect); },
+       .onMessage =
+           [a, id, info = std::make_shared<InfoCache>()](const TCPSocket::MessageEvent& e) {
+             if (const InfoPair* changed = info->update(e.remoteInfo, e.localInfo)) a->emitInfo(id, *changed);
+             a->emitMessage(id, false, e.message);
+           },
+       .onError = [a, id](const ErrorEvent& e) { a->emitError(id, e); },
+       .onClose = [a, id](const TCPSocket::CloseEvent&) { a->emitClose(id, 0, {}); },
+       .onBindWifi = [a, id](const TCPSocket::BindWifiEvent&) { a->emitSimple(id, Kind::BindWifi); }});
+  holder->touch();
   return makeExternal(env, new TcpHandle{holder, std::move(socket)});
 }
 
-// tcpConnect(handle, address, port, timeoutMs | undefined)
+// tcpConnect(handle, {address, port, timeout: ms | undefined})
 napi_value tcpConnect(const Args& args) {
   napi_env env = args.env();
-  TCPSocket::ConnectOption option{.address = toString(env, args[1]), .port = toInt(env, args[2])};
-  if (typeOf(env, args[3]) == napi_number) option.timeout = toMilliseconds(toNumber(env, args[3]));
-  tcp(env, args[0]).connect(std::move(option));
+  TcpHandle& h = tcp(env, args[0]);
+  TCPSocket::ConnectOption option{.address = toString(env, getProp(env, args[1], "address")),
+                                  .port = toInt(env, getProp(env, args[1], "port"))};
+  if (napi_value timeout = optionalProp(env, args[1], "timeout"))
+    option.timeout = toMilliseconds(toNumber(env, timeout));
+  h.socket->connect(std::move(option));
+  h.runtime->touch();
   return undefinedValue(env);
 }
 
 // tcpWrite(handle, data): a string is sent as its UTF-8 bytes, an ArrayBuffer as it is.
 napi_value tcpWrite(const Args& args) {
   napi_env env = args.env();
-  TCPSocket& socket = tcp(env, args[0]);
+  TcpHandle& h = tcp(env, args[0]);
   if (typeOf(env, args[1]) == napi_string) {
-    socket.write(toString(env, args[1]));  // std::string&&: no further copy
+    h.socket->write(toString(env, args[1]));  // std::string&&: no further copy
   } else if (isArrayBuffer(env, args[1])) {
-    socket.write(arrayBufferBytes(env, args[1]));  // copied before returning
+    h.socket->write(arrayBufferBytes(env, args[1]));  // sent at once, or copied if it must wait
   } else {
     throw JsThrow{"write: data must be a string or an ArrayBuffer"};
   }
+  h.runtime->touch();
   return undefinedValue(env);
 }
 
 napi_value tcpClose(const Args& args) {
-  tcp(args.env(), args[0]).close();
+  TcpHandle& h = tcp(args.env(), args[0]);
+  h.socket->close();
+  h.runtime->touch();
   return undefinedValue(args.env());
 }
 
 napi_value tcpBindWifi(const Args& args) {
   napi_env env = args.env();
-  tcp(env, args[0]).bindWifi({.BSSID = toString(env, args[1])});
+  TcpHandle& h = tcp(env, args[0]);
+  h.socket->bindWifi({.BSSID = toString(env, args[1])});
+  h.runtime->touch();
   return undefinedValue(env);
 }
 
 napi_value tcpBufferedAmount(const Args& args) {
-  return makeNumber(args.env(), static_cast<double>(tcp(args.env(), args[0]).bufferedAmount()));
+  return makeNumber(args.env(), static_cast<double>(tcp(args.env(), args[0]).socket->bufferedAmount()));
 }
 
 }  // namespace
-
-std::chrono::milliseconds toMilliseconds(double ms) {
-  // lib/api.js passes positive numbers or NaN/negatives that minisock refuses itself.
-  if (std::isnan(ms)) return std::chrono::milliseconds(-1);
-  constexpr double kMax = static_cast<double>(std::chrono::milliseconds::max().count());
-  if (ms >= kMax) return std::chrono::milliseconds::max();
-  if (ms <= -kMax) return std::chrono::milliseconds(-1);
-  // A positive fraction of a millisecond still means "a timeout", not 0 (refused).
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms > 0 ? std::ceil(ms) : ms));
-}
 
 void registerTcp(napi_env env, napi_value exports) {
   exportFunction(env, exports, "tcpCreate", entry<tcpCreate>);

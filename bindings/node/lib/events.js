@@ -1,46 +1,29 @@
 'use strict'
-// The JavaScript end of the event queue (src/event_queue.cpp).
+// How events reach JavaScript (src/addon.hpp): every runtime runs on this thread's own event
+// loop, and each event is one call of dispatch(id, kind, p1, p2, p3) from the native side, made
+// like Node's own I/O callbacks (napi_make_callback), so process.nextTick callbacks and
+// microtasks run after each event: a Promise settled by a callback (Taro's connectSocket) has
+// run its .then handlers before the task's next event is dispatched.
 //
-// The loop threads queue events natively; one thread-safe-function call hands JavaScript a
-// whole batch, a flat array of records [kind, target, p1, p2, p3]. drain() walks it and
-// gives each record to its target (a socket, a task, a runtime's global listeners, or the
-// success/fail/complete callbacks of one call).
-//
-// Timing: after the callbacks of connectSocket (success, complete) the walk stops and goes
-// on in a setImmediate callback, that is after every microtask has run: a Promise settled by
-// those callbacks (Taro) has run its .then handlers before any event of the task arrives.
-//
-// Listener exceptions are caught: the other listeners and the rest of the batch still run,
-// and the exception is then rethrown on its own, so that Node reports it as it reports any
+// Targets are the objects events are for: open sockets and tasks, pending callback sets,
+// runtimes (their global listeners). Listener exceptions are caught: the other listeners still
+// run, and the exception is rethrown on its own tick, so that Node reports it as any
 // uncaught exception ('uncaughtException', or the error printed and exit code 1).
 
 const native = require('./native')
 
-const KIND = Object.freeze({
-  CONNECT: 1,
-  MESSAGE_BINARY: 2,
-  MESSAGE_TEXT: 3,
-  ERROR: 4,
-  CLOSE: 5,
-  BIND_WIFI: 6,
-  LISTENING: 7,
-  OPEN: 8,
-  INFO: 9,
-  SUCCESS: 10,
-  FAIL: 11,
-  COMPLETE: 12
-})
-const STRIDE = 5
+const { KIND } = native
 
-// What the walk calls on a target, and what dropRuntime() asks of it (symbols: not part of
+// What dispatch calls on a target, and what dropRuntime() asks of it (symbols: not part of
 // the public objects' surface).
 const EVENT = Symbol('minisock.event')
 const DROP = Symbol('minisock.drop')
 const RUNTIME = Symbol('minisock.runtime')
 
-// Targets that must receive events: open sockets and tasks, pending callback sets, runtimes.
+// Targets that must receive events: open sockets and tasks, pending callback sets.
 const strong = new Map()
-// Closed sockets: later calls still report one Error each, to whoever still holds them.
+// Closed sockets and runtimes: reached only while someone holds them (later calls on a closed
+// socket still report one Error each).
 const weak = new Map()
 const collected = new FinalizationRegistry(id => {
   const ref = weak.get(id)
@@ -59,7 +42,6 @@ function register (id, target) {
   strong.set(id, target)
 }
 
-// Reached only while someone holds it: a closed socket, a runtime (its sockets hold it).
 function registerWeak (id, target) {
   weak.set(id, new WeakRef(target))
   collected.register(target, id)
@@ -82,16 +64,6 @@ function lookup (id) {
   if (target !== undefined) return target
   const ref = weak.get(id)
   return ref === undefined ? undefined : ref.deref()
-}
-
-// ---- keeping the process alive ----
-
-let active = 0
-function hold () {
-  if (active++ === 0) native.setRef(true)
-}
-function release () {
-  if (active > 0 && --active === 0) native.setRef(false)
 }
 
 // ---- listener exceptions ----
@@ -143,17 +115,17 @@ const EMPTY = Object.freeze([])
 
 // ---- success / fail / complete ----
 
-// The callbacks of one call. `connect` marks connectSocket's: the walk pauses after them.
+// The callbacks of one call, reached by id until `complete`. One event brings a result:
+// SUCCESS (success, then complete), FAIL (fail, then complete) or COMPLETE alone, so that a
+// Promise settled by the first runs its handlers after both, as on the platform.
 class CallbackSet {
-  constructor (runtime, option, connect = false) {
+  constructor (runtime, option) {
     this.id = newId()
     this[RUNTIME] = runtime
     this.success = typeof option.success === 'function' ? option.success : undefined
     this.fail = typeof option.fail === 'function' ? option.fail : undefined
     this.complete = typeof option.complete === 'function' ? option.complete : undefined
-    this.connect = connect
     register(this.id, this)
-    hold()
   }
 
   static has (option) {
@@ -161,79 +133,40 @@ class CallbackSet {
       typeof option.complete === 'function'
   }
 
-  // Reports a result made here (a refused argument): fail then complete, later, in order.
+  // Reports a result made here (a refused argument): fail then complete, later.
   refuse (errMsg, errno = 0) {
-    native.inject(KIND.FAIL, this.id, errMsg, errno, 0)
-    native.inject(KIND.COMPLETE, this.id, errMsg, errno, 0)
+    native.post(this[RUNTIME].handle, KIND.FAIL, this.id, errMsg, errno, 0)
   }
 
   [EVENT] (kind, errMsg, errno) {
     const res = errno ? { errMsg, errno } : { errMsg }
+    forget(this.id)
     if (kind === KIND.SUCCESS) {
       if (this.success) invoke(this.success, res)
     } else if (kind === KIND.FAIL) {
       if (this.fail) invoke(this.fail, res)
-    } else if (kind === KIND.COMPLETE) {
-      forget(this.id)
-      release()
-      if (this.complete) invoke(this.complete, res)
-      return this.connect
     }
-    return false
+    if (this.complete) invoke(this.complete, res)
   }
 
   [DROP] () {
-    if (strong.get(this.id) === this) {
-      forget(this.id)
-      release()
-    }
+    forget(this.id)
   }
 }
 
-// ---- the walk ----
+// ---- the one entry from native code ----
 
-const backlog = [] // [batch, index, batch, index, …] waiting behind a pause
-let paused = false
-// Deliveries from the native queue and the records they carried (tests check the batching).
-const stats = { batches: 0, records: 0 }
-
-function drain (batch) {
-  stats.batches++
-  stats.records += batch.length / STRIDE
-  if (paused) backlog.push(batch, 0)
-  else walk(batch, 0)
-}
-
-function walk (batch, start) {
-  const n = batch.length
-  for (let i = start; i < n; i += STRIDE) {
-    const target = lookup(batch[i + 1])
-    if (target === undefined) continue
-    let pause = false
-    try {
-      pause = target[EVENT](batch[i], batch[i + 2], batch[i + 3], batch[i + 4])
-    } catch (error) {
-      reportUncaught(error) // a bug of ours: reported, and the walk goes on
-    }
-    if (pause) {
-      paused = true
-      backlog.unshift(batch, i + STRIDE)
-      setImmediate(resume)
-      return
-    }
+function dispatch (id, kind, p1, p2, p3) {
+  const target = lookup(id)
+  if (target === undefined) return
+  try {
+    target[EVENT](kind, p1, p2, p3)
+  } catch (error) {
+    reportUncaught(error) // a bug of ours: reported, and the loop goes on
   }
 }
 
-function resume () {
-  paused = false
-  while (!paused && backlog.length > 0) {
-    const batch = backlog.shift()
-    const index = backlog.shift()
-    walk(batch, index)
-  }
-}
-
-native.init(drain)
+native.init(dispatch)
 
 // Drops every target of a runtime (destroyed: no more events will come).
 function dropRuntime (runtime) {
@@ -243,6 +176,12 @@ function dropRuntime (runtime) {
       else forget(id)
     }
   }
+}
+
+// One Error event made here (a field of the wrong type): the call is not made at all; the
+// Error comes later, through the socket's runtime, as minisock's own refusals do.
+function refuse (target, errCode, errMsg, id) {
+  native.post(target[RUNTIME].handle, KIND.ERROR, id, errMsg, errCode, 0)
 }
 
 module.exports = {
@@ -255,12 +194,10 @@ module.exports = {
   registerWeak,
   demote,
   forget,
-  hold,
-  release,
   invoke,
   reportUncaught,
+  refuse,
   Listeners,
   CallbackSet,
-  dropRuntime,
-  stats
+  dropRuntime
 }

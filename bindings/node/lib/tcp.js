@@ -1,0 +1,59 @@
+'use strict'
+// TCPSocket (wx.createTCPSocket / Taro.createTCPSocket) over minisock::TCPSocket.
+
+const native = require('./native')
+const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
+const { parameterError, isData, isInt32, requireObject } = require('./args')
+
+class TCPSocket extends SocketBase {
+  constructor (runtime, type) {
+    super(runtime, ['connect', 'message', 'error', 'close', 'bindWifi'],
+      (handle, id) => native.tcpCreate(handle, id, type))
+  }
+
+  connect (option) {
+    requireObject('connect', option)
+    const { address, port, timeout } = option
+    if (typeof address !== 'string') {
+      return refuseCall(this, 1, `connect fail: ${parameterError('address', 'String', address)}`)
+    }
+    if (typeof port !== 'number') {
+      return refuseCall(this, 2, `connect fail: ${parameterError('port', 'Number', port)}`)
+    }
+    if (!isInt32(port)) return refuseCall(this, 2, `connect fail: invalid port ${port} (must be 1-65535)`)
+    let ms
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number') {
+        return refuseCall(this, -1, `connect fail: ${parameterError('timeout', 'Number', timeout)}`)
+      }
+      ms = timeout * 1000 // the platform's timeout is in seconds
+    }
+    native.tcpConnect(this[HANDLE], { address, port, timeout: ms })
+  }
+
+  write (data) {
+    if (!isData(data)) throw new TypeError(`write: ${parameterError('data', 'String/ArrayBuffer', data)}`)
+    native.tcpWrite(this[HANDLE], data)
+  }
+
+  close () {
+    native.tcpClose(this[HANDLE])
+  }
+
+  bindWifi (option) {
+    requireObject('bindWifi', option)
+    const { BSSID } = option
+    if (typeof BSSID !== 'string') {
+      return refuseCall(this, 3, `bindWifi fail: ${parameterError('BSSID', 'String', BSSID)}`)
+    }
+    native.tcpBindWifi(this[HANDLE], BSSID)
+  }
+
+  /** Extension: bytes written and not yet handed to the operating system. */
+  get bufferedAmount () {
+    return native.tcpBufferedAmount(this[HANDLE])
+  }
+}
+defineListenerMethods(TCPSocket, ['connect', 'message', 'error', 'close', 'bindWifi'])
+
+module.exports = { TCPSocket }

@@ -1,0 +1,89 @@
+'use strict'
+// UDPSocket (wx.createUDPSocket / Taro.createUDPSocket) over minisock::UDPSocket.
+
+const native = require('./native')
+const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
+const { parameterError, isData, isInt32, requireObject } = require('./args')
+
+// UDPSocket.send and .write: the same option; write goes to the connected peer.
+function sendDatagram (socket, api, option, fn) {
+  requireObject(api, option)
+  const { address, port, message, offset, length, setBroadcast } = option
+  if (typeof address !== 'string') {
+    return refuseCall(socket, 1, `${api} fail: ${parameterError('address', 'String', address)}`)
+  }
+  if (typeof port !== 'number') {
+    return refuseCall(socket, 2, `${api} fail: ${parameterError('port', 'Number', port)}`)
+  }
+  if (!isInt32(port)) return refuseCall(socket, 2, `${api} fail: invalid port ${port} (must be 1-65535)`)
+  if (!isData(message)) {
+    return refuseCall(socket, -1, `${api} fail: ${parameterError('message', 'String/ArrayBuffer', message)}`)
+  }
+  for (const [name, value] of [['offset', offset], ['length', length]]) {
+    if (value === undefined) continue
+    if (typeof value !== 'number') {
+      return refuseCall(socket, -1, `${api} fail: ${parameterError(name, 'Number', value)}`)
+    }
+    if (!Number.isInteger(value)) return refuseCall(socket, -1, `${api} fail: invalid ${name} ${value}`)
+  }
+  if (setBroadcast !== undefined && typeof setBroadcast !== 'boolean') {
+    return refuseCall(socket, -1, `${api} fail: ${parameterError('setBroadcast', 'Boolean', setBroadcast)}`)
+  }
+  fn(socket[HANDLE], { address, port, message, offset, length, setBroadcast })
+}
+
+class UDPSocket extends SocketBase {
+  constructor (runtime, type) {
+    super(runtime, ['listening', 'message', 'error', 'close'], (handle, id) => native.udpCreate(handle, id, type))
+  }
+
+  bind (port) {
+    if (port !== undefined) {
+      if (typeof port !== 'number') {
+        refuseCall(this, 2, `bind fail: ${parameterError('port', 'Number', port)}`)
+        return 0
+      }
+      if (!isInt32(port)) {
+        refuseCall(this, 2, `bind fail: invalid port ${port} (must be 0-65535)`)
+        return 0
+      }
+    }
+    return native.udpBind(this[HANDLE], port)
+  }
+
+  send (option) {
+    sendDatagram(this, 'send', option, native.udpSend)
+  }
+
+  write (option) {
+    sendDatagram(this, 'write', option, native.udpWrite)
+  }
+
+  connect (option) {
+    requireObject('connect', option)
+    const { address, port } = option
+    if (typeof address !== 'string') {
+      return refuseCall(this, 1, `connect fail: ${parameterError('address', 'String', address)}`)
+    }
+    if (typeof port !== 'number') {
+      return refuseCall(this, 2, `connect fail: ${parameterError('port', 'Number', port)}`)
+    }
+    if (!isInt32(port)) return refuseCall(this, 2, `connect fail: invalid port ${port} (must be 1-65535)`)
+    native.udpConnect(this[HANDLE], { address, port })
+  }
+
+  setTTL (ttl) {
+    if (typeof ttl !== 'number') {
+      return refuseCall(this, -1, `setTTL fail: ${parameterError('ttl', 'Number', ttl)}`)
+    }
+    if (!isInt32(ttl)) return refuseCall(this, -1, `setTTL fail: invalid TTL ${ttl} (must be 0-255)`)
+    native.udpSetTTL(this[HANDLE], ttl)
+  }
+
+  close () {
+    native.udpClose(this[HANDLE])
+  }
+}
+defineListenerMethods(UDPSocket, ['listening', 'message', 'error', 'close'])
+
+module.exports = { UDPSocket }
