@@ -10,11 +10,14 @@
 #   --only RE      rows whose name (with @1cpu/@2cpu) matches the extended regex RE;
 #                  "micro" names bench_micro, which runs only when RE matches it
 #   --peers LIST   comma-separated subset of raw,asio,websocketpp,node,minisock,minisock_js
+#                  (and minisock_base, added by BENCH_BASE_DIR)
 #                  (with --only or --peers the report goes to the scratch folder only)
 #   --no-build     skip setup, configure, build and npm (use what build/bench has)
 #
 # Environment: BENCH_JOBS=N limits the build's parallelism (cmake --build -j N); BENCH_BIN_DIR=DIR
-# takes bench_* executables from DIR first (e.g. with --no-build, to try other builds).
+# takes bench_* executables from DIR first (e.g. with --no-build, to try other builds);
+# BENCH_BASE_DIR=DIR adds the peer minisock_base, DIR/bench_minisock (an earlier minisock's C++
+# client, built from its own checkout), to check the C++ rows against it in the same run.
 # Needs root (or sudo) only when Debian packages are missing, as scripts/setup.sh does.
 set -euo pipefail
 
@@ -26,7 +29,7 @@ command="bench/run.sh${*:+ $*}"
 quick=0
 reps=""
 only=""
-default_peers="raw,asio,websocketpp,node,minisock,minisock_js"
+default_peers="raw,asio,websocketpp,node,minisock,minisock_js${BENCH_BASE_DIR:+,minisock_base}"
 peers_arg=$default_peers
 build=1
 while [ $# -gt 0 ]; do
@@ -131,6 +134,12 @@ for p in "${wanted[@]}"; do
         continue
       fi
       peer_cmd[minisock_js]="node --expose-gc $root/bench/node/minisock_js.js" ;;
+    minisock_base)
+      if [ -x "${BENCH_BASE_DIR:-}/bench_minisock" ]; then
+        peer_cmd[minisock_base]=$(realpath "$BENCH_BASE_DIR/bench_minisock")
+      else
+        notes+=("minisock_base: no BENCH_BASE_DIR/bench_minisock, skipped"); continue
+      fi ;;
     raw|asio|websocketpp|minisock)
       if exe=$(find_exe "bench_$p"); then peer_cmd[$p]=$(realpath "$exe"); else
         notes+=("$p: no build/bench/bench_$p, skipped"); continue

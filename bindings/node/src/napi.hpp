@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <span>
@@ -101,9 +102,24 @@ inline napi_value getProp(napi_env env, napi_value obj, const char* name) {
   check(napi_get_named_property(env, obj, name, &v));
   return v;
 }
+/// An ArrayBuffer holding a copy of `bytes`. Large ones are external buffers of plain malloc'd
+/// memory: V8's own are zero-filled first (calloc over reused heap memory), a second pass over
+/// every byte of a large message. Where external buffers are not allowed (a V8 sandbox), V8's.
 inline napi_value makeArrayBuffer(napi_env env, std::span<const std::byte> bytes) {
-  void* data = nullptr;
+  constexpr std::size_t kLarge = 64 * 1024;
   napi_value v;
+  if (bytes.size() >= kLarge) {
+    if (void* copy = std::malloc(bytes.size())) {
+      std::memcpy(copy, bytes.data(), bytes.size());
+      if (napi_create_external_arraybuffer(
+              env, copy, bytes.size(), [](napi_env, void* data, void*) { std::free(data); }, nullptr,
+              &v) == napi_ok) {
+        return v;
+      }
+      std::free(copy);
+    }
+  }
+  void* data = nullptr;
   check(napi_create_arraybuffer(env, bytes.size(), &data, &v));
   if (!bytes.empty()) std::memcpy(data, bytes.data(), bytes.size());
   return v;
