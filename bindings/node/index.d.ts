@@ -100,16 +100,23 @@ export declare namespace minisock {
 
   // ---- UDPSocket ----
 
-  interface UDPSocketSendOption {
-    address: string
-    port: number
-    message: string | ArrayBuffer
-    /** Start of the slice of message to send, in bytes. */
+  interface UDPSocketSendSlice {
+    /** Start of the slice of the message to send, in bytes. */
     offset?: number
     /** Length of the slice (default: to the end). */
     length?: number
     setBroadcast?: boolean
   }
+
+  /**
+   * UDPSocket.send's option in WeChat's shape ({address, port, message}) or Taro's
+   * ({data, success, fail, complete}; on a connected socket address and port may be left out:
+   * the datagram goes to the peer). Callbacks: `send:ok` once handed to the OS, `send:fail …`
+   * (the Error event fires as well).
+   */
+  type UDPSocketSendOption = UDPSocketSendSlice & CallbackOption & (
+    { address: string, port: number, message: string | ArrayBuffer } |
+    { address?: string, port?: number, data: string | ArrayBuffer })
 
   interface UDPSocketConnectOption {
     address: string

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// Types shared by the listener (`onX`/`offX`) API of every socket kind.
+/// Types shared by the listener (`onX`/`offX`) API and the success/fail/complete callbacks of
+/// every socket kind.
 
 #include <cstddef>
 #include <cstdint>
@@ -31,5 +32,17 @@ struct LocalInfo {
   std::string family{};   ///< "IPv4" or "IPv6"
   int port = 0;           ///< the local port
 };
+
+/// The argument of success/fail/complete callbacks: the platform's `{errMsg}` plus its
+/// unified errno (600000-series) where one applies.
+struct CallbackResult {
+  std::string
+      errMsg{};  ///< e.g. "connectSocket:ok", "sendSocketMessage:fail webSocket is not connected"
+  /// The platform's unified errno (UnifiedErrno) where one applies, else 0.
+  int errNo = 0;
+};
+
+/// A success/fail/complete callback. Runs on the loop thread, never inside the call.
+using Callback = std::function<void(const CallbackResult&)>;
 
 }  // namespace minisock

@@ -29,7 +29,9 @@ struct PortRange {
 struct MINISOCK_API Policy {
   /// Ports a TCPSocket may not connect to (the platform's list in release and development).
   std::vector<PortRange> blockedTCPPorts{};
-  /// At most this many TCPSockets may start connecting per `tcpSocketWindow`; 0 = no limit.
+  /// At most this many TCPSockets may be created per `tcpSocketWindow` (used or not, as the
+  /// platform counts them); 0 = no limit. One over the limit reports the refusal (errCode -3)
+  /// at its first use, then Close.
   int maxTCPSocketsPerWindow = 0;
   /// The rolling window of maxTCPSocketsPerWindow.
   std::chrono::seconds tcpSocketWindow{300};
@@ -44,8 +46,8 @@ struct MINISOCK_API Policy {
   /// When false, the device's own addresses are refused: 127.0.0.0/8, ::1, 0.0.0.0, ::,
   /// their IPv4-mapped forms, and every address of this machine's interfaces.
   bool allowOwnAddresses = true;
-  /// Ports a WebSocket URL may not name. Release: the platform's TCP list except 80 and 443
-  /// (the default ports of ws:// and wss://); empty otherwise.
+  /// Ports a WebSocket URL may not name; empty in every preset (the platform's port list is
+  /// createTCPSocket's: WebSocket URLs get the wss and domain rules only).
   std::vector<PortRange> blockedWebSocketPorts{};
   /// At most this many WebSocket tasks connecting or open at once; 0 = no limit. A task over
   /// the limit is created, then gets Error "exceed max task count" (600007) and Close.

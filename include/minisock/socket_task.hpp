@@ -25,18 +25,6 @@ namespace detail {
 class SocketTaskImpl;
 }
 
-/// The argument of success/fail/complete callbacks: the platform's `{errMsg}` plus its
-/// unified errno (600000-series) where one applies.
-struct CallbackResult {
-  std::string
-      errMsg{};  ///< e.g. "connectSocket:ok", "sendSocketMessage:fail webSocket is not connected"
-  /// The platform's unified errno (UnifiedErrno) where one applies, else 0.
-  int errNo = 0;
-};
-
-/// A success/fail/complete callback. Runs on the loop thread, never inside the call.
-using Callback = std::function<void(const CallbackResult&)>;
-
 /// HTTP header fields, in order (names are case-insensitive).
 using HeaderFields = std::vector<std::pair<std::string, std::string>>;
 
@@ -59,7 +47,9 @@ struct ConnectSocketOption {
   /// The whole opening handshake (resolve, TCP, TLS, HTTP upgrade); the platform's default
   /// and maximum are 60 s. Must be positive; larger values are refused.
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
-  std::string method = "GET";  ///< only GET is valid for WebSocket
+  /// OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE or CONNECT (any case; empty = GET), as the
+  /// platform documents; the handshake itself is always sent with GET (RFC 6455 4.1).
+  std::string method = "GET";
   Callback success{};          ///< "connectSocket:ok", when the task is created
   Callback fail{};             ///< "connectSocket:fail <reason>"
   Callback complete{};         ///< after success or fail
@@ -69,7 +59,8 @@ struct ConnectSocketOption {
 };
 
 /// A WebSocket client connection. Created by Runtime::connectSocket, which returns it at once;
-/// the Runtime keeps it alive until its Close event.
+/// the Runtime keeps it alive until its Close event (a `std::weak_ptr` to the handle stays
+/// valid until then).
 ///
 /// Thread-safety and events follow TCPSocket: any method from any thread or listener;
 /// listeners run on the loop thread; Open, Message…, then Close exactly once; Error at most

@@ -28,7 +28,8 @@ struct CreateTCPSocketOption {
 };
 
 /// A TCP client socket. Created by Runtime::createTCPSocket; the Runtime keeps it alive from
-/// creation until its Close event, so dropping the handle does not end a connection.
+/// creation until its Close event, so dropping the handle does not end a connection, and a
+/// `std::weak_ptr` to the handle (in a listener, to avoid a cycle) stays valid until then.
 ///
 /// Thread-safety: every method may be called from any thread and from inside any listener.
 /// Listeners run on the Runtime's loop thread. No method reports an error by throwing or

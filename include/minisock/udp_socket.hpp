@@ -22,7 +22,7 @@ class UDPSocketImpl;
 }
 
 /// A UDP socket. Created by Runtime::createUDPSocket("udp4" or "udp6"); the Runtime keeps it
-/// alive until its Close event.
+/// alive until its Close event (a `std::weak_ptr` to the handle stays valid until then).
 ///
 /// Thread-safety and events follow TCPSocket: any method from any thread or listener;
 /// listeners run on the loop thread; errors arrive as Error events, never as exceptions.
@@ -32,18 +32,29 @@ class MINISOCK_API UDPSocket {
   /// Text (std::string) or bytes (std::vector<std::byte>).
   using Message = std::variant<std::string, std::vector<std::byte>>;
 
-  /// The platform's send option: `udp->send({.address = "127.0.0.1", .port = 9000, .message =
-  /// "hi"})`.
+  /// The platform's send option, in WeChat's shape
+  /// (`udp->send({.address = "127.0.0.1", .port = 9000, .message = "hi"})`) or Taro's
+  /// (`{.data = "hi", .success = …, .fail = …, .complete = …}`, to the connected peer).
   struct SendOption {
-    std::string address{};  ///< IPv4/IPv6 literal or host name (resolved without blocking)
-    int port = 0;           ///< 1-65535
+    /// IPv4/IPv6 literal or host name (resolved without blocking). On a connected socket,
+    /// empty (with port 0) sends to the peer.
+    std::string address{};
+    int port = 0;           ///< 1-65535; 0 with an empty address: the connected peer
     Message message{};      ///< the datagram's payload (text is sent as its UTF-8 bytes)
+    /// Taro's name for the payload: when set, it is sent instead of `message`.
+    std::optional<Message> data{};
     /// Start of the slice of `message` to send (bytes; default 0).
     std::int64_t offset = 0;
     /// Length of the slice (default: to the end of `message`).
     std::optional<std::int64_t> length{};
     /// Allow sending to a broadcast address (SO_BROADCAST).
     bool setBroadcast = false;
+    /// Taro's callbacks: "send:ok" once the datagram is handed to the OS; "send:fail <reason>"
+    /// when it is refused or cannot leave (the Error event fires as well, as on the platform);
+    /// complete after either. Run on the loop, never inside send().
+    Callback success{};
+    Callback fail{};      ///< see `success`
+    Callback complete{};  ///< see `success`
   };
   /// The platform's connect option (UDP connect: fixes the peer for write()).
   struct ConnectOption {
@@ -82,7 +93,8 @@ class MINISOCK_API UDPSocket {
 
   /// Sends one datagram. Before bind(), binds a free port first (Listening fires), as the OS
   /// does. Errors: invalid address (1), invalid port (2), invalid offset/length (-1), policy
-  /// (-3), OS failure (-2); after close(): "task already closed".
+  /// (-3), OS failure (-2); after close(): "task already closed". Each gives an Error event,
+  /// and `fail`/`complete` when given.
   void send(SendOption option);
   /// Fixes the peer (UDP connect); then write() sends to it.
   void connect(ConnectOption option);

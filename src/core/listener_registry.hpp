@@ -33,8 +33,18 @@ void invokeCallback(const Fn& fn, const Arg& arg) noexcept {
   }
 }
 
+/// What every registry does without knowing its event type: drop its listeners (the shared
+/// lifecycle of SocketBase: after Close, at the Runtime's shutdown).
+class ListenerRegistryBase {
+ public:
+  virtual void clear() = 0;
+
+ protected:
+  ~ListenerRegistryBase() = default;
+};
+
 template <class Event>
-class ListenerRegistry {
+class ListenerRegistry final : public ListenerRegistryBase {
  public:
   void add(ListenerId id, Listener<Event> fn) {
     if (fn) entries_.push_back(Entry{id, std::move(fn), false});
@@ -47,7 +57,7 @@ class ListenerRegistry {
     compact();
   }
 
-  void clear() {
+  void clear() override {
     for (auto& e : entries_) e.removed = true;
     compact();
   }

@@ -21,11 +21,8 @@ Policy Policy::release() {
   p.enforceDomainList = true;
   p.lanAddressesOnly = true;
   p.allowOwnAddresses = false;
-  // The TCP list, less the default ports of ws:// and wss:// themselves.
-  p.blockedWebSocketPorts = {{1, 79}, {81, 442}, {444, 1023}};
-  for (const auto& r : platformBlockedTCPPorts()) {
-    if (r.first >= 1024) p.blockedWebSocketPorts.push_back(r);
-  }
+  // The platform's port list is createTCPSocket's: WebSocket URLs get the wss and domain
+  // rules only (blockedWebSocketPorts stays empty, for a user to fill).
   p.allowInsecureWebSocket = false;
   return p;
 }

@@ -7,10 +7,13 @@
 #include <boost/asio/detail/reactor.hpp>
 #include <cerrno>
 
+#include "core/error_events.hpp"
 #include "core/listener_registry.hpp"
 #include "core/resolver.hpp"
 #include "core/runtime_core.hpp"
 #include "tcp/tcp_socket_impl.hpp"
+#include "tls/tls_context.hpp"
+#include "ws/ws_state.hpp"
 
 #if !defined(BOOST_ASIO_HAS_EPOLL) || defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
 #error "host-loop mode needs Asio's epoll reactor (Linux)"
@@ -55,6 +58,11 @@ RuntimeCore::~RuntimeCore() {
   if (thread_.joinable()) thread_.detach();  // only when destroyed on its own thread
   closeFd(hostEpoll_);
   closeFd(wakeFd_);
+}
+
+WsState& RuntimeCore::ws() {
+  if (!ws_) ws_ = std::make_unique<WsState>();
+  return *ws_;
 }
 
 Resolver& RuntimeCore::resolver() {
@@ -285,11 +293,12 @@ void RuntimeCore::shutdown() noexcept {
   }
   resolver_.reset();  // queued lookups dropped; one in progress is discarded when it ends
   for (auto& s : all) s->abortFromRuntime();
-  ws.open.clear();
-  ws.message.clear();
-  ws.error.clear();
-  ws.close.clear();
-  ws.current.reset();
+  if (ws_) {
+    // The global calls' listeners and target go; the state itself stays until the core goes
+    // (a Close being dispatched when a listener destroyed the Runtime still reaches it).
+    for (ListenerRegistryBase* r : ws_->registries()) r->clear();
+    ws_->current.reset();
+  }
   std::vector<std::shared_ptr<SocketBase>> strong;
   {
     std::lock_guard lock(socketsMutex_);
@@ -300,6 +309,12 @@ void RuntimeCore::shutdown() noexcept {
   }
   strong.clear();
   all.clear();
+}
+
+std::string SocketBase::invalidTypeMessage(std::string_view api, std::string_view type,
+                                           std::string_view expectedA, std::string_view expectedB) {
+  return std::string(api) + " fail: invalid type " + quoted(type) + " (expected \"" +
+         std::string(expectedA) + "\" or \"" + std::string(expectedB) + "\")";
 }
 
 SocketBase::~SocketBase() {
@@ -328,7 +343,8 @@ std::shared_ptr<TCPSocket> Runtime::createTCPSocket(CreateTCPSocketOption option
   impl->addInitialListener(impl->drainListeners, std::move(listeners.onDrain));
   core_->adopt(impl);
   impl->init();
-  return std::make_shared<TCPSocket>(std::move(impl));
+  TCPSocket* handle = &impl->handle;
+  return std::shared_ptr<TCPSocket>(std::move(impl), handle);
 }
 
 void Runtime::run() {

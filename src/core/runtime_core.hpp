@@ -2,6 +2,7 @@
 // The loop, the policy state and the socket registry behind minisock::Runtime, and the base
 // class every socket kind derives from. Included only by src/ (Asio lives here).
 
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,6 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <functional>
 #include <unordered_map>
@@ -31,6 +34,7 @@ class Resolver;
 class SocketBase;
 class SocketTaskImpl;
 class TlsContext;
+struct WsState;
 
 /// What a socket needs to reach its runtime from any thread. Shared by the runtime and all
 /// its sockets, so it outlives the runtime: after the runtime is gone `alive` is false.
@@ -102,20 +106,9 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   /// The TCP quota's grants (loop thread).
   RateWindow tcpQuota;
 
-  /// WebSocket state (loop thread): tasks counted against Policy::maxWebSockets, the TLS
-  /// context (made on first wss use), and the older global calls' listeners and target.
-  int activeWebSockets = 0;
+  /// WebSocket tasks' state (src/ws/ws_state.hpp; loop thread, made on first use).
+  WsState& ws();
   std::atomic<std::uint64_t> nextSocketTaskId{0};
-  std::shared_ptr<TlsContext> tls;
-  struct WsGlobals {
-    ListenerRegistry<SocketTask::OpenEvent> open;
-    ListenerRegistry<SocketTask::MessageEvent> message;
-    ListenerRegistry<ErrorEvent> error;
-    ListenerRegistry<SocketTask::CloseEvent> close;
-    std::weak_ptr<SocketTaskImpl> current;                 // the most recent task
-    std::optional<std::pair<std::string, WsUrl>> lastUrl;  // the last URL that parsed
-    std::uint64_t currentId = 0;
-  } ws;
 
   /// Holds a new socket until its Close (the platform's strong reference).
   void adopt(const std::shared_ptr<SocketBase>& socket);
@@ -165,6 +158,7 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   void wakeHost() noexcept;
 
   std::unique_ptr<Resolver> resolver_;
+  std::unique_ptr<WsState> ws_;
 
   // Host-loop mode. The descriptor the host watches is an epoll set of Asio's own epoll
   // descriptor (sockets and timers) and an eventfd (posts from other threads, work queued
@@ -196,6 +190,49 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
   /// Releases OS resources and listeners, without events. Called by the runtime's shutdown
   /// when no handler of this runtime can run concurrently.
   virtual void abortFromRuntime() noexcept = 0;
+
+  // ---- the lifecycle every kind shares ----
+
+  /// Drops listeners: after Close, all but `keep` (the Error registry of a kind whose later
+  /// calls still report, or nullptr: none can fire), which breaks cycles of listeners that
+  /// captured their own socket's handle; at the Runtime's shutdown, all (`keep` nullptr).
+  template <std::size_t N>
+  static void dropListeners(const std::array<ListenerRegistryBase*, N>& all,
+                            const ListenerRegistryBase* keep) noexcept {
+    for (ListenerRegistryBase* r : all) {
+      if (r != keep) r->clear();
+    }
+  }
+
+  /// Posts `event` to `registry`, dispatched later on the loop unless the socket was aborted
+  /// by then (the one way an Error, or any event made by a call, is reported).
+  template <class E>
+  void postEvent(ListenerRegistry<E>& registry, E event) {
+    defer([self = shared_from_this(), &registry, event = std::move(event)] {
+      if (!self->aborted_) registry.dispatch(event);
+    });
+  }
+
+  /// Posts the Close event: dispatched later on the loop (unless aborted), then the listeners
+  /// that can never fire again are dropped (dropListeners) and the runtime lets go of the
+  /// socket (its strong reference ends with Close).
+  template <class E, std::size_t N>
+  void postCloseAndRelease(ListenerRegistry<E>& close, E event,
+                           const std::array<ListenerRegistryBase*, N>& all,
+                           const ListenerRegistryBase* keep) {
+    defer([self = shared_from_this(), &close, event = std::move(event), all, keep] {
+      if (self->aborted_) return;
+      close.dispatch(event);
+      if (self->aborted_) return;
+      dropListeners(all, keep);
+      self->core().release(self.get());
+    });
+  }
+
+  /// The errMsg of a type the platform does not know, reported at creation:
+  /// `<api> fail: invalid type 'x' (expected "a" or "b")`.
+  static std::string invalidTypeMessage(std::string_view api, std::string_view type,
+                                        std::string_view expectedA, std::string_view expectedB);
 
   template <class E>
   ListenerId addListener(ListenerRegistry<E>& registry, Listener<E> fn) {
@@ -278,6 +315,8 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
   RuntimeCore& core() const noexcept { return *link_->core; }
 
   const std::shared_ptr<RuntimeLink> link_;
+  /// Set by abortFromRuntime: the socket is gone for the runtime; nothing is dispatched.
+  bool aborted_ = false;
 
  private:
   std::atomic<std::uint64_t> listenerIds_{0};

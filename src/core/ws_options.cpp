@@ -30,6 +30,19 @@ bool equalsNoCase(std::string_view a, std::string_view b) noexcept {
          });
 }
 
+bool isDocumentedMethod(std::string_view method) noexcept {
+  if (method.empty()) return true;
+  for (std::string_view m : {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"}) {
+    if (equalsNoCase(method, m)) return true;
+  }
+  return false;
+}
+
+bool isWireCloseCode(int code) noexcept {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
+
 bool isHttpToken(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (unsigned char c : s) {

@@ -2,6 +2,7 @@
 // WebSocket option validation (sans-I/O): URL, headers, protocols, close code and reason.
 // Each check returns the problem as text, or an empty string when the input is valid.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,15 @@ std::string checkUpgradeFields(const std::vector<std::string>& offeredProtocols,
     return "server answered with more than one subprotocol";
   return checkUpgradeResponse(offeredProtocols, deflateOffered, protocol, extensions);
 }
+
+/// The methods connectSocket documents (OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE,
+/// CONNECT), in any case; empty is GET. The handshake itself always uses GET (RFC 6455 4.1).
+bool isDocumentedMethod(std::string_view method) noexcept;
+
+/// Whether a close code may appear in a close frame on the wire (RFC 6455 7.4): 1000-1003,
+/// 1007-1014, 3000-4999. 1004-1006 and 1015 are reserved, 0-999, 1016-2999 and 5000 and up are
+/// not used (Beast 1.81 accepts 5000-65535: the client checks those itself).
+bool isWireCloseCode(int code) noexcept;
 
 /// True for an RFC 7230 token.
 bool isHttpToken(std::string_view s) noexcept;

@@ -49,14 +49,31 @@ TCPSocketImpl::TCPSocketImpl(std::shared_ptr<RuntimeLink> link, std::string type
 TCPSocketImpl::~TCPSocketImpl() { releaseIo(io_); }
 
 void TCPSocketImpl::init() {
-  if (type_ == "ipv4" || type_ == "ipv6") return;
   exec([self = self()] {
+    if (self->aborted_) return;
+    // The quota counts creations (the platform: at most 20 TCPSockets created within 5
+    // minutes), whether or not the socket is used; one over it refuses its first use.
+    const Policy& policy = self->core().policy;
+    self->overQuota_ = !self->core().tcpQuota.tryAcquire(
+        policyNow(policy), policy.maxTCPSocketsPerWindow, policy.tcpSocketWindow);
+    if (self->type_ == "ipv4" || self->type_ == "ipv6") return;
     self->state_ = State::closed;
-    self->postError(makeError(ErrorCode::systemError, "createTCPSocket fail: invalid type " +
-                                                          quoted(self->type_) +
-                                                          " (expected \"ipv4\" or \"ipv6\")"));
+    self->postError(makeError(ErrorCode::systemError,
+                              invalidTypeMessage("createTCPSocket", self->type_, "ipv4", "ipv6")));
     self->postClose();
   });
+}
+
+bool TCPSocketImpl::refuseOverQuota(const char* operation) {
+  if (!overQuota_ || state_ != State::idle) return false;
+  const Policy& policy = core().policy;
+  fail(makeError(ErrorCode::noPermission,
+                 std::string(operation) + " fail: more than " +
+                     std::to_string(policy.maxTCPSocketsPerWindow) + " TCPSockets created within " +
+                     std::to_string(policy.tcpSocketWindow.count()) +
+                     " s (rule: maxTCPSocketsPerWindow); choose another Policy "
+                     "(Policy::unrestricted()) to allow it"));
+  return true;
 }
 
 // ---- public entry points (any thread) ----
@@ -100,7 +117,7 @@ void TCPSocketImpl::close() {
 
 void TCPSocketImpl::bindWifi(TCPSocket::BindWifiOption option) {
   exec([self = self(), bssid = std::move(option.BSSID)] {
-    if (self->aborted_) return;
+    if (self->aborted_ || self->refuseOverQuota("bindWifi")) return;
     if (!validBSSID(bssid)) {
       self->postError(makeError(ErrorCode::invalidBSSID,
                                 "bindWifi fail: invalid BSSID " + quoted(bssid) +
@@ -120,12 +137,7 @@ void TCPSocketImpl::abortFromRuntime() noexcept {
       queue_.clear();  // not "= 0": a call on another thread may still subtract its own count
   closeIo();
   io_.reset();
-  connectListeners.clear();
-  messageListeners.clear();
-  errorListeners.clear();
-  closeListeners.clear();
-  bindWifiListeners.clear();
-  drainListeners.clear();
+  dropListeners(registries(), nullptr);
 }
 
 // ---- connect ----
@@ -145,6 +157,7 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
     case State::closed:
       return postError(makeError(ErrorCode::systemError, "connect fail: socket is closed"));
   }
+  if (refuseOverQuota("connect")) return;
   const Policy& policy = core().policy;
   if (option.port < 1 || option.port > 65535) {
     return fail(makeError(
@@ -156,37 +169,18 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
                                                       std::to_string(option.timeout.count()) +
                                                       " ms (must be positive)"));
   }
-  ParsedHost host = parseHost(option.address);
-  if (host.kind == HostKind::invalid) {
-    return fail(
-        makeError(ErrorCode::invalidAddress,
-                  "connect fail: invalid address " + quoted(option.address) + ": " + host.problem));
+  Destination destination = admitDestination(policy, option.address, v6_, type_);
+  if (!destination.admitted() && destination.code == ErrorCode::invalidAddress) {
+    return fail(makeError(destination.code, "connect fail: " + destination.problem));
   }
-  if (host.kind == HostKind::ipv6 && !v6_) {
-    if (host.ip.unmapped().v6) {
-      return fail(
-          makeError(ErrorCode::invalidAddress,
-                    "connect fail: invalid address " + quoted(option.address) +
-                        ": an IPv6 address, but the socket was created with type \"ipv4\""));
-    }
-    host.ip = host.ip.unmapped();
-    host.kind = HostKind::ipv4;
-  }
+  // The port rule comes before the host's (as the platform lists them).
   if (std::string why = refuseTCPPort(policy, option.port); !why.empty()) {
     return fail(makeError(ErrorCode::noPermission, "connect fail: " + why));
   }
-  if (std::string why = refuseHost(policy, host); !why.empty()) {
-    return fail(makeError(ErrorCode::noPermission, "connect fail: " + why));
+  if (!destination.admitted()) {
+    return fail(makeError(destination.code, "connect fail: " + destination.problem));
   }
-  if (!core().tcpQuota.tryAcquire(policyNow(policy), policy.maxTCPSocketsPerWindow,
-                                  policy.tcpSocketWindow)) {
-    return fail(makeError(
-        ErrorCode::noPermission,
-        "connect fail: more than " + std::to_string(policy.maxTCPSocketsPerWindow) +
-            " TCPSockets created within " + std::to_string(policy.tcpSocketWindow.count()) +
-            " s (rule: maxTCPSocketsPerWindow); choose another Policy "
-            "(Policy::unrestricted()) to allow it"));
-  }
+  const ParsedHost& host = destination.host;
 
   state_ = State::connecting;
   connectTimeout_ = option.timeout;
@@ -267,6 +261,9 @@ bool TCPSocketImpl::refuseWrite(std::size_t size, bool counted) {
   const char* why = nullptr;
   switch (state_) {
     case State::idle:
+      if (counted) buffered_ -= size;
+      if (!aborted_ && refuseOverQuota("write")) return true;
+      if (counted) buffered_ += size;
       why = "write fail: socket is not connected (call connect() first)";
       break;
     case State::closing:
@@ -550,26 +547,11 @@ void TCPSocketImpl::closeIo() noexcept {
   io_->socket.close(ec);
 }
 
-void TCPSocketImpl::postError(ErrorEvent error) {
-  defer([self = self(), error = std::move(error)] {
-    if (!self->aborted_) self->errorListeners.dispatch(error);
-  });
-}
+void TCPSocketImpl::postError(ErrorEvent error) { postEvent(errorListeners, std::move(error)); }
 
 void TCPSocketImpl::postClose() {
-  defer([self = self()] {
-    if (self->aborted_) return;
-    self->closeListeners.dispatch({});
-    if (self->aborted_) return;
-    // Only Error can fire after Close (for later calls): dropping the others breaks cycles of
-    // listeners that captured their own socket's handle.
-    self->connectListeners.clear();
-    self->messageListeners.clear();
-    self->closeListeners.clear();
-    self->bindWifiListeners.clear();
-    self->drainListeners.clear();
-    self->core().release(self.get());
-  });
+  // Only Error can fire after Close (for later calls).
+  postCloseAndRelease(closeListeners, TCPSocket::CloseEvent{}, registries(), &errorListeners);
 }
 
 }  // namespace detail

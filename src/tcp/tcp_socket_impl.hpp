@@ -1,9 +1,9 @@
 #pragma once
 // TCPSocket's implementation: a state machine on the loop thread over an Asio TCP socket.
 //
-// Reads: wait for readability, then read non-blocking into the runtime's shared receive buffer
-// until EAGAIN, dispatching each chunk in place (no allocation or copy per message, no
-// per-connection read buffer). Writes: try the system call at once; whatever the OS does not
+// Reads: one async_read_some pending into a 256-byte buffer of the socket's own (head_); a full
+// one goes on with non-blocking reads into the runtime's shared receive buffer until EAGAIN,
+// each chunk dispatched in place (no allocation or copy per message). Writes: try the system call at once; whatever the OS does not
 // take waits in a WriteQueue and goes out as one gathered write when the socket is writable.
 
 #include <array>
@@ -46,6 +46,15 @@ class TCPSocketImpl final : public SocketBase {
   ListenerRegistry<TCPSocket::CloseEvent> closeListeners;
   ListenerRegistry<TCPSocket::BindWifiEvent> bindWifiListeners;
   ListenerRegistry<TCPSocket::DrainEvent> drainListeners;
+  std::array<ListenerRegistryBase*, 6> registries() {
+    return {&connectListeners, &messageListeners, &errorListeners,
+            &closeListeners,   &bindWifiListeners, &drainListeners};
+  }
+
+  /// The public handle, in the same allocation (as SocketTask's): createTCPSocket returns a
+  /// shared_ptr that owns this impl and points here, so a weak_ptr to the handle stays valid
+  /// while the Runtime holds the socket (until Close). Its own pointer back does not own.
+  TCPSocket handle{std::shared_ptr<TCPSocketImpl>(std::shared_ptr<void>(), this)};
 
  private:
   enum class State { idle, connecting, open, closing, closed };
@@ -73,6 +82,9 @@ class TCPSocketImpl final : public SocketBase {
   void doWriteOwned(Owned&& data, bool counted);
   void doWriteCopy(std::span<const std::byte> data, bool counted);
   bool refuseWrite(std::size_t size, bool counted);
+  /// The first use of a socket created over the TCP quota: Error (-3, naming the rule) and
+  /// Close. False when the socket may be used.
+  bool refuseOverQuota(const char* operation);
   /// Sends what is queued. `fromIo`: called from an I/O completion, where Drain may fire.
   void flush(bool fromIo = false);
   void armWrite();
@@ -97,7 +109,7 @@ class TCPSocketImpl final : public SocketBase {
   State state_ = State::idle;
   const std::string type_;
   bool v6_ = false;
-  bool aborted_ = false;
+  bool overQuota_ = false;  // created over Policy::maxTCPSocketsPerWindow (init)
   bool userClosed_ = false;
   bool peerEof_ = false;
   bool shutdownSent_ = false;

@@ -43,13 +43,4 @@ std::string prepareTlsClient(SSL* ssl, const std::string& host, bool isIpLiteral
   return ok == 1 ? std::string() : "cannot set the host name to verify";
 }
 
-std::string describeTlsFailure(SSL* ssl, const boost::system::error_code& ec) {
-  const long result = SSL_get_verify_result(ssl);
-  if (result != X509_V_OK) {
-    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(result) +
-           " (trust a private CA with Policy::caFile)";
-  }
-  return "TLS handshake failed: " + ec.message();
-}
-
 }  // namespace minisock::detail

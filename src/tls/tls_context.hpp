@@ -31,8 +31,4 @@ class TlsContext {
 /// verifying. Returns a problem text, or empty.
 std::string prepareTlsClient(SSL* ssl, const std::string& host, bool isIpLiteral, bool verify);
 
-/// Why a TLS handshake failed: the certificate verification result when there is one, else
-/// OpenSSL's error text.
-std::string describeTlsFailure(SSL* ssl, const boost::system::error_code& ec);
-
 }  // namespace minisock::detail

@@ -44,22 +44,14 @@ void UDPSocketImpl::init() {
   if (validType_) return;
   closed_ = true;
   exec([self = self()] {
-    self->postError(makeError(ErrorCode::systemError, "createUDPSocket fail: invalid type " +
-                                                          quoted(self->type_) +
-                                                          " (expected \"udp4\" or \"udp6\")"));
-    self->defer([self] {
-      if (self->aborted_) return;
-      self->closeListeners.dispatch({});
-      if (!self->aborted_) self->core().release(self.get());
-    });
+    self->postError(makeError(ErrorCode::systemError,
+                              invalidTypeMessage("createUDPSocket", self->type_, "udp4", "udp6")));
+    self->postCloseAndRelease(self->closeListeners, UDPSocket::CloseEvent{}, self->registries(),
+                              &self->errorListeners);
   });
 }
 
-void UDPSocketImpl::postError(ErrorEvent error) {
-  defer([self = self(), error = std::move(error)] {
-    if (!self->aborted_) self->errorListeners.dispatch(error);
-  });
-}
+void UDPSocketImpl::postError(ErrorEvent error) { postEvent(errorListeners, std::move(error)); }
 
 // ---- bind ----
 
@@ -173,7 +165,10 @@ void UDPSocketImpl::resumeAfterFailedBind() {
   if (ensureBound("send")) return pump();
   // Not even a free port: the queued datagrams cannot leave.
   const std::size_t dropped = queue_.size();
-  queue_.clear();
+  while (!queue_.empty()) {
+    failCallbacks(queue_.front().outcome, "the socket could not be bound");
+    queue_.pop_front();
+  }
   postError(makeError(ErrorCode::systemError,
                       "send fail: " + std::to_string(dropped) +
                           " queued datagram(s) not sent: the socket could not be bound"));
@@ -203,16 +198,27 @@ void UDPSocketImpl::send(UDPSocket::SendOption option, bool write) {
 
 void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
   if (aborted_) return;
+  // On a connected socket, a send without address and port (Taro's {data, success, …}) goes to
+  // the peer, as write() does.
   const char* op = write ? "write" : "send";
+  if (!write && connected_ && option.address.empty() && option.port == 0) write = true;
+  Outcome outcome{op, std::move(option.success), std::move(option.fail), std::move(option.complete)};
   auto fail = [&](ErrorCode code, std::string why) {
-    postError(makeError(code, std::string(op) + " fail: " + why));
+    refused(outcome, makeError(code, std::string(op) + " fail: " + why));
   };
   if (closed_) return fail(ErrorCode::systemError, "task already closed");
-  if (option.port < 1 || option.port > 65535) {
+  if (!connected_ && option.address.empty() && option.port == 0) {
+    return fail(ErrorCode::invalidAddress,
+                "no address: the socket is not connected (give address and port, or call "
+                "connect() first)");
+  }
+  if (write && option.address.empty() && option.port == 0) {
+    // To the connected peer: nothing of the destination to check.
+  } else if (option.port < 1 || option.port > 65535) {
     return fail(ErrorCode::invalidPort,
                 "invalid port " + std::to_string(option.port) + " (must be 1-65535)");
   }
-  const auto bytes = bytesOf(option.message);
+  const auto bytes = bytesOf(option.data ? *option.data : option.message);
   const auto size = static_cast<std::int64_t>(bytes.size());
   if (option.offset < 0 || option.offset > size) {
     return fail(ErrorCode::systemError, "invalid offset " + std::to_string(option.offset) +
@@ -225,37 +231,28 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
                                             std::to_string(option.offset) + ", message of " +
                                             std::to_string(size) + " bytes)");
   }
+  const bool toPeer = write && option.address.empty() && option.port == 0;
   // The last destination that passed the checks is kept: sending to it again (the usual
   // case) skips parsing and the Policy (which does not change).
-  if (!lastDestination_ || option.address != lastDestination_->address) {
-    ParsedHost host = parseHost(option.address);
-    if (host.kind == HostKind::invalid) {
-      return fail(ErrorCode::invalidAddress,
-                  "invalid address " + quoted(option.address) + ": " + host.problem);
-    }
-    if (host.kind == HostKind::ipv6 && !v6_) {
-      if (host.ip.unmapped().v6) {
-        return fail(ErrorCode::invalidAddress, "invalid address " + quoted(option.address) +
-                                                   ": an IPv6 address on a \"udp4\" socket");
-      }
-      host.ip = host.ip.unmapped();
-      host.kind = HostKind::ipv4;
-    }
-    if (std::string why = refuseHost(core().policy, host); !why.empty())
-      return fail(ErrorCode::noPermission, why);
-    lastDestination_ = Destination{option.address, std::move(host)};
+  if (!toPeer && (!lastDestination_ || option.address != lastDestination_->address)) {
+    Destination destination = admitDestination(core().policy, option.address, v6_, type_);
+    if (!destination.admitted()) return fail(destination.code, std::move(destination.problem));
+    lastDestination_ = LastDestination{option.address, std::move(destination.host)};
   }
-  const ParsedHost& host = lastDestination_->host;
   if (write && !connected_)
     return fail(ErrorCode::systemError, "socket is not connected (call connect() first)");
-  if (!ensureBound(op)) return;
+  if (!ensureBound(op)) return failCallbacks(outcome, "the socket could not be bound");
+  static const ParsedHost kPeer{};
+  const ParsedHost& host = toPeer ? kPeer : lastDestination_->host;
 
   Pending p;
   const auto slice =
       bytes.subspan(static_cast<std::size_t>(option.offset), static_cast<std::size_t>(length));
   p.connected = write;
   p.broadcast = option.setBroadcast;
-  if (host.kind == HostKind::name) {
+  if (toPeer) {
+    // write(): the connected socket's own peer.
+  } else if (host.kind == HostKind::name) {
     p.host = host.name;
   } else {
     p.endpoint = udp::endpoint(fromIP(v6_ ? host.ip.mapped() : host.ip),
@@ -272,15 +269,44 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
     } else {
       io_->socket.send_to(buffer, p.endpoint, 0, ec);
     }
-    if (!ec) return;
+    if (!ec) return sent(outcome);
     if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
-      return postError(fromAsio(std::string(op) + " socket", ec));
+      return refused(outcome, fromAsio(std::string(op) + " socket", ec));
     }
   }
   p.bytes.assign(slice.begin(), slice.end());
-  p.endpoint.port(static_cast<unsigned short>(option.port));
+  if (!toPeer) p.endpoint.port(static_cast<unsigned short>(option.port));
+  p.outcome = std::move(outcome);
   queue_.push_back(std::move(p));
   pump();
+}
+
+void UDPSocketImpl::sent(Outcome& outcome) {
+  if (!outcome.success && !outcome.complete) return;
+  defer([self = self(), o = std::move(outcome)] {
+    if (self->aborted_) return;
+    const CallbackResult r{std::string(o.op) + ":ok", 0};
+    invokeCallback(o.success, r);
+    invokeCallback(o.complete, r);
+  });
+}
+
+void UDPSocketImpl::refused(Outcome& outcome, ErrorEvent error) {
+  // The callbacks get the Error's text in their own form: "send:fail <reason>".
+  std::string reason = error.errMsg;
+  if (const auto at = reason.find("fail: "); at != std::string::npos) reason = reason.substr(at + 6);
+  postError(std::move(error));
+  failCallbacks(outcome, std::move(reason));
+}
+
+void UDPSocketImpl::failCallbacks(Outcome& outcome, std::string reason) {
+  if (!outcome.fail && !outcome.complete) return;
+  defer([self = self(), o = std::move(outcome), reason = std::move(reason)] {
+    if (self->aborted_) return;
+    const CallbackResult r{std::string(o.op) + ":fail " + reason, 0};
+    invokeCallback(o.fail, r);
+    invokeCallback(o.complete, r);
+  });
 }
 
 void UDPSocketImpl::applyBroadcast(bool on, boost::system::error_code& ec) {
@@ -317,8 +343,9 @@ void UDPSocketImpl::pump() {
             Pending& front = self->queue_.front();
             Admitted admitted = admitResolved(self->core().policy, front.host, lookup);
             if (admitted.addresses.empty()) {
+              Outcome outcome = std::move(front.outcome);
               self->queue_.pop_front();
-              self->postError(makeError(admitted.code, "send fail: " + admitted.problem));
+              self->refused(outcome, makeError(admitted.code, "send fail: " + admitted.problem));
             } else {
               front.endpoint = udp::endpoint(fromIP(admitted.addresses.front()), front.endpoint.port());
               front.host.clear();
@@ -329,6 +356,7 @@ void UDPSocketImpl::pump() {
     }
     boost::system::error_code ec;
     if (sendNow(p, ec)) {
+      sent(p.outcome);
       queue_.pop_front();
       continue;
     }
@@ -341,15 +369,17 @@ void UDPSocketImpl::pump() {
               return;
             }
             if (wec) {  // report and drop the datagram that waited
+              Outcome outcome = std::move(self->queue_.front().outcome);
               self->queue_.pop_front();
-              self->postError(fromAsio("send socket", wec));
+              self->refused(outcome, fromAsio(std::string(outcome.op) + " socket", wec));
             }
             self->pump();
           });
       return;
     }
+    Outcome outcome = std::move(p.outcome);
     queue_.pop_front();
-    postError(fromAsio(std::string(p.connected ? "write" : "send") + " socket", ec));
+    refused(outcome, fromAsio(std::string(outcome.op) + " socket", ec));
   }
 }
 
@@ -448,17 +478,14 @@ void UDPSocketImpl::close() {
       self->postError(makeError(
           ErrorCode::systemError,
           "close: " + std::to_string(self->queue_.size()) + " queued datagram(s) were not sent"));
-      self->queue_.clear();
+      while (!self->queue_.empty()) {
+        self->failCallbacks(self->queue_.front().outcome, "the socket was closed before it was sent");
+        self->queue_.pop_front();
+      }
     }
-    self->defer([self] {
-      if (self->aborted_) return;
-      self->closeListeners.dispatch({});
-      if (self->aborted_) return;
-      self->listeningListeners.clear();  // only Error can fire after Close
-      self->messageListeners.clear();
-      self->closeListeners.clear();
-      self->core().release(self.get());
-    });
+    // Only Error can fire after Close (for later calls).
+    self->postCloseAndRelease(self->closeListeners, UDPSocket::CloseEvent{}, self->registries(),
+                              &self->errorListeners);
   });
 }
 
@@ -469,10 +496,7 @@ void UDPSocketImpl::abortFromRuntime() noexcept {
   if (io_) io_->socket.close(ec);
   io_.reset();
   queue_.clear();
-  listeningListeners.clear();
-  messageListeners.clear();
-  errorListeners.clear();
-  closeListeners.clear();
+  dropListeners(registries(), nullptr);
 }
 
 // ---- receive ----
@@ -674,7 +698,8 @@ std::shared_ptr<UDPSocket> Runtime::createUDPSocket(const std::string& type,
   impl->addInitialListener(impl->closeListeners, std::move(listeners.onClose));
   core_->adopt(impl);
   impl->init();
-  return std::make_shared<UDPSocket>(std::move(impl));
+  UDPSocket* handle = &impl->handle;
+  return std::shared_ptr<UDPSocket>(std::move(impl), handle);
 }
 
 }  // namespace minisock

@@ -41,6 +41,14 @@ class UDPSocketImpl final : public SocketBase {
   ListenerRegistry<UDPSocket::MessageEvent> messageListeners;
   ListenerRegistry<ErrorEvent> errorListeners;
   ListenerRegistry<UDPSocket::CloseEvent> closeListeners;
+  std::array<ListenerRegistryBase*, 4> registries() {
+    return {&listeningListeners, &messageListeners, &errorListeners, &closeListeners};
+  }
+
+  /// The public handle, in the same allocation (as SocketTask's): createUDPSocket returns a
+  /// shared_ptr that owns this impl and points here, so a weak_ptr to the handle stays valid
+  /// while the Runtime holds the socket (until Close). Its own pointer back does not own.
+  UDPSocket handle{std::shared_ptr<UDPSocketImpl>(std::shared_ptr<void>(), this)};
 
  private:
   using udp = boost::asio::ip::udp;
@@ -49,12 +57,20 @@ class UDPSocketImpl final : public SocketBase {
     UdpSocket socket;
     std::shared_ptr<std::atomic<bool>> lookup;  // a name lookup under way (Resolver::Ticket)
   };
+  /// A send's success/fail/complete (Taro's SendOption) and the operation's name for them.
+  struct Outcome {
+    const char* op = "send";
+    Callback success{};
+    Callback fail{};
+    Callback complete{};
+  };
   struct Pending {
     std::vector<std::byte> bytes;  // the slice to send (owned: it waits)
     std::string host;              // a name still to resolve, or empty
     udp::endpoint endpoint;
     bool connected = false;  // write(): to the connected peer
     bool broadcast = false;
+    Outcome outcome{};
   };
 
   std::shared_ptr<UDPSocketImpl> self() {
@@ -82,6 +98,13 @@ class UDPSocketImpl final : public SocketBase {
   /// After a failed bind or adopt: binds implicitly for what was queued, or reports it.
   void resumeAfterFailedBind();
   void postError(ErrorEvent error);
+  /// A datagram handed to the OS: its success and complete, later on the loop.
+  void sent(Outcome& outcome);
+  /// A datagram refused or dropped: the Error event, and its fail and complete with the same
+  /// reason ("send:fail <reason>"), later on the loop.
+  void refused(Outcome& outcome, ErrorEvent error);
+  /// Its fail and complete only (the Error was reported already, for several datagrams).
+  void failCallbacks(Outcome& outcome, std::string reason);
   void fillRemote(const sockaddr_storage& from, socklen_t length);
 
   const std::string type_;
@@ -89,7 +112,6 @@ class UDPSocketImpl final : public SocketBase {
   const bool validType_;
   std::atomic<bool> bindClaimed_{false};
   std::atomic<bool> closed_{false};
-  bool aborted_ = false;
   bool adopted_ = false;
   bool writeArmed_ = false;
   bool connected_ = false;
@@ -97,11 +119,11 @@ class UDPSocketImpl final : public SocketBase {
   std::optional<int> ttl_;
   std::unique_ptr<Io> io_;
   FifoQueue<Pending> queue_;
-  struct Destination {
+  struct LastDestination {
     std::string address;  // as the user wrote it
     ParsedHost host;      // parsed and allowed by the Policy
   };
-  std::optional<Destination> lastDestination_;
+  std::optional<LastDestination> lastDestination_;
   std::atomic<std::uint64_t> kernelDrops_{0};
   std::uint32_t lastKernelDrops_ = 0;  // SK_MEMINFO_DROPS when last read (loop thread)
   bool smallReceiveBuffer_ = false;    // read drops after every drain (adopt())

@@ -26,6 +26,9 @@
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "core/ws_options.hpp"  // isWireCloseCode
+
+#include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +58,35 @@ class CorkStream {
   /// Pending operations hold the owner (which holds this stream) while they run.
   void setOwner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
+  /// Beast is about to echo a close frame whose code may not be on the wire: the next write
+  /// that is exactly such a frame is answered with 1002 instead. (Armed only then: a write can
+  /// also begin inside a frame's payload, whose bytes could look like a close frame.)
+  void replaceNextBadCloseFrame() noexcept { replaceClose_ = true; }
+
+  /// Whether `buffers` are exactly a masked close frame whose code may not be on the wire; if so,
+  /// `out` becomes the same frame with code 1002 and no reason (same masking key).
+  template <class ConstBuffers>
+  static bool closeFrameToReplace(const ConstBuffers& buffers, std::array<unsigned char, 8>& out) {
+    auto it = boost::asio::buffer_sequence_begin(buffers);
+    const auto end = boost::asio::buffer_sequence_end(buffers);
+    for (; it != end && boost::asio::const_buffer(*it).size() == 0; ++it) {
+    }
+    if (it == end || *static_cast<const unsigned char*>(boost::asio::const_buffer(*it).data()) != 0x88)
+      return false;  // not a close frame (the one byte every write pays)
+    std::array<unsigned char, 8> h{};
+    if (boost::asio::buffer_copy(boost::asio::buffer(h), buffers) < h.size()) return false;
+    const unsigned length = h[1] & 0x7fU;
+    if ((h[1] & 0x80U) == 0 || length < 2 || length > 125) return false;
+    if (boost::asio::buffer_size(buffers) != 6 + length) return false;
+    const int code = ((h[6] ^ h[2]) << 8) | (h[7] ^ h[3]);
+    if (isWireCloseCode(code)) return false;
+    constexpr unsigned kProtocolError = 1002;
+    out = {0x88, 0x82, h[2], h[3], h[4], h[5],
+           static_cast<unsigned char>((kProtocolError >> 8) ^ h[2]),
+           static_cast<unsigned char>((kProtocolError & 0xffU) ^ h[3])};
+    return true;
+  }
+
   executor_type get_executor() noexcept { return next_.get_executor(); }
   Next& next_layer() noexcept { return next_; }
   const Next& next_layer() const noexcept { return next_; }
@@ -72,6 +104,22 @@ class CorkStream {
 
   template <class ConstBuffers, class Handler>
   void async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    if (replaceClose_ && closeFrameToReplace(buffers, replacement_)) {
+      replaceClose_ = false;
+      // Beast's echo of a server's close code that RFC 6455 (7.4) does not allow on the wire
+      // (Beast takes 5000 and up); the answer must be 1002. Buffered behind whatever is already waiting and completed
+      // at once, as a small write during a burst is; teardown drains the buffer before the
+      // socket closes. Not async_write(*this, ...): that would instantiate this function
+      // again with async_write's handler around this one, without end.
+      const std::size_t original = boost::asio::buffer_size(buffers);
+      if (!error_) {
+        pending_.insert(pending_.end(), replacement_.begin(), replacement_.end());
+        flush();
+      }
+      return boost::asio::post(next_.get_executor(),
+                               [h = std::forward<Handler>(handler), ec = error_,
+                                original]() mutable { h(ec, ec ? std::size_t{0} : original); });
+    }
     if (error_) {
       return boost::asio::post(
           next_.get_executor(),
@@ -233,6 +281,8 @@ class CorkStream {
   std::uint64_t flushSeq_ = 0, parkedSeq_ = 0;  // flushes started; the one parked_ waits for
   bool writing_ = false;
   bool inBurst_ = false;  // a read completed and the reader has not waited again since
+  bool replaceClose_ = false;
+  std::array<unsigned char, 8> replacement_{};  // the close frame written instead of Beast's
 };
 
 /// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.

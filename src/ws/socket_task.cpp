@@ -6,6 +6,8 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/option.hpp>
 #include <boost/beast/zlib/error.hpp>
+
+#include <array>
 #include <type_traits>
 
 #include "core/admission.hpp"
@@ -16,6 +18,7 @@
 #include "minisock/runtime.hpp"
 #include "tls/tls_context.hpp"
 #include "ws/socket_task_impl.hpp"
+#include "ws/ws_state.hpp"
 
 namespace minisock {
 namespace detail {
@@ -62,16 +65,6 @@ struct RequestDecorator {
   }
 };
 
-// What the client sent in its close frame when Beast failed the connection for `ec`.
-int closeCodeFor(const boost::system::error_code& ec) {
-  if (ec == websocket::error::message_too_big) return 1009;
-  // Beast 1.81 answers every malformed close payload (even a reason that is not UTF-8) with
-  // 1002, which protocol_violation below reports: the code actually sent.
-  if (ec == websocket::error::bad_frame_payload) return 1007;
-  if (ec == websocket::condition::protocol_violation) return 1002;
-  return 1006;
-}
-
 }  // namespace
 
 SocketTaskImpl::SocketTaskImpl(std::shared_ptr<RuntimeLink> link, std::uint64_t id)
@@ -88,7 +81,7 @@ double SocketTaskImpl::epochMs(Clock::time_point t) const {
          std::chrono::duration<double, std::milli>(t - opening_->fetchStart).count();
 }
 
-bool SocketTaskImpl::isCurrentTask() const { return core().ws.currentId == id_; }
+bool SocketTaskImpl::isCurrentTask() const { return core().ws().currentId == id_; }
 
 void SocketTaskImpl::postCallbacks(const Callback& first, const Callback& complete,
                                    CallbackResult result) {
@@ -132,10 +125,7 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
   for (const auto& pending : sendQueue_) buffered_ -= sizeOf(pending.data);
   sendQueue_.clear();
   if (inFlight_) buffered_ -= sizeOf(inFlight_->data);
-  openListeners.clear();
-  messageListeners.clear();
-  errorListeners.clear();
-  closeListeners.clear();
+  dropListeners(registries(), nullptr);
 }
 
 // ---- opening ----
@@ -143,8 +133,8 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
 void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   if (aborted_) return;
   auto& core = this->core();
-  core.ws.current = self();
-  core.ws.currentId = id_;
+  core.ws().current = self();
+  core.ws().currentId = id_;
   opening_ = std::make_unique<Opening>();
   opening_->fetchStart = Clock::now();
   opening_->fetchStartEpochMs =
@@ -158,60 +148,19 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     postCallbacks(opening_->option.fail, opening_->option.complete, result);
     finish(makeError(code, result.errMsg, errNo), 1006, "");
   };
-  constexpr int kInvalidUrl = static_cast<int>(UnifiedErrno::invalidURL);
-  if (!opening_->option.method.empty() && opening_->option.method != "GET") {
-    return refuse("method '" + opening_->option.method.substr(0, 32) +
-                      "' is not valid for WebSocket (only GET)",
-                  0, ErrorCode::systemError);
-  }
   // Reconnecting to the same URL is common: the last URL that parsed is kept per runtime.
-  auto& lastUrl = core.ws.lastUrl;
-  if (lastUrl && lastUrl->first == opening_->option.url) {
-    opening_->url = lastUrl->second;
-  } else if (std::string problem = parseWsUrl(opening_->option.url, opening_->url);
-             !problem.empty()) {
-    return refuse(problem, kInvalidUrl, ErrorCode::invalidAddress);
-  } else {
-    lastUrl.emplace(opening_->option.url, opening_->url);
-  }
-  if (opening_->option.timeout.count() <= 0 ||
-      opening_->option.timeout > std::chrono::seconds(60)) {
-    return refuse("invalid timeout " + std::to_string(opening_->option.timeout.count()) +
-                      " ms (must be 1-60000)",
-                  0, ErrorCode::systemError);
-  }
-  if (opening_->option.heartbeat.count() < 0 ||
-      opening_->option.heartbeat > std::chrono::hours(24)) {
-    return refuse("invalid heartbeat " + std::to_string(opening_->option.heartbeat.count()) +
-                      " ms (must be 0, off, up to 24 hours)",
-                  0, ErrorCode::systemError);
-  }
-  if (std::string problem = checkHeaders(opening_->option.header); !problem.empty()) {
-    return refuse(problem, 0, ErrorCode::systemError);
-  }
-  if (std::string problem = checkProtocols(opening_->option.protocols); !problem.empty()) {
-    return refuse(problem, 0, ErrorCode::systemError);
-  }
+  auto& lastUrl = core.ws().lastUrl;
+  const bool parsed = lastUrl && lastUrl->first == opening_->option.url;
+  if (parsed) opening_->url = lastUrl->second;
   const Policy& policy = core.policy;
-  if (!opening_->url.secure && !policy.allowInsecureWebSocket) {
-    return refuse(
-        "url scheme ws:// is not allowed: the policy allows wss:// only (rule: "
-        "allowInsecureWebSocket)",
-        kInvalidUrl, ErrorCode::noPermission);
-  }
-  if (std::string why = refuseWebSocketPort(policy, opening_->url.port); !why.empty()) {
-    return refuse(why, 0, ErrorCode::noPermission);
-  }
-  if (std::string why = refuseHost(policy, opening_->url.parsedHost); !why.empty()) {
-    const bool domain = why.rfind("url not in domain list", 0) == 0;
-    return refuse(why, domain ? static_cast<int>(UnifiedErrno::urlNotInDomainList) : 0,
-                  ErrorCode::noPermission);
-  }
+  if (auto refusal = checkConnectSocketOption(policy, opening_->option, opening_->url, parsed))
+    return refuse(std::move(refusal->reason), refusal->errNo, refusal->code);
+  if (!parsed) lastUrl.emplace(opening_->option.url, opening_->url);
 
   postCallbacks(opening_->option.success, opening_->option.complete,
                 CallbackResult{"connectSocket:ok", 0});
 
-  if (policy.maxWebSockets > 0 && core.activeWebSockets >= policy.maxWebSockets) {
+  if (policy.maxWebSockets > 0 && core.ws().activeWebSockets >= policy.maxWebSockets) {
     return finish(
         makeError(ErrorCode::systemError,
                   "exceed max task count: at most " + std::to_string(policy.maxWebSockets) +
@@ -219,17 +168,31 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
                   static_cast<int>(UnifiedErrno::exceedMaxTaskCount)),
         1006, "");
   }
-  ++core.activeWebSockets;
+  ++core.ws().activeWebSockets;
   counted_ = true;
 
   if (opening_->url.secure) {
-    if (!core.tls) core.tls = std::make_shared<TlsContext>(policy);
-    if (!core.tls->loadError().empty()) return failOpening(core.tls->loadError());
-    ws_.emplace(std::in_place_type<TlsWs>, core.ioc, core.tls->context());
+    if (!core.ws().tls) core.ws().tls = std::make_shared<TlsContext>(policy);
+    if (!core.ws().tls->loadError().empty()) return failOpening(core.ws().tls->loadError());
+    ws_.emplace(std::in_place_type<TlsWs>, core.ioc, core.ws().tls->context());
   } else {
     ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
   }
-  withWs([&](auto& ws) { ws.next_layer().setOwner(weak_from_this()); });
+  withWs([&](auto& ws) {
+    ws.next_layer().setOwner(weak_from_this());
+    // Told of the server's close frame before Beast echoes it, so that an echo of a code not
+    // allowed on the wire becomes 1002. Only until our own close starts (no echo follows
+    // then; and Beast 1.81's read, which with a control callback yields once before handling
+    // a frame it already holds, can then leave a close() under way waiting for its answer).
+    ws.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
+      if (kind != websocket::frame_type::close) return;
+      withWs([](auto& s) {
+        const auto code = static_cast<int>(s.reason().code);
+        if (code != static_cast<int>(websocket::close_code::none) && !isWireCloseCode(code))
+          s.next_layer().replaceNextBadCloseFrame();
+      });
+    });
+  });
   deadline_ =
       core.deadlines.add<&SocketTaskImpl::onOpeningTimeout>(opening_->option.timeout, self());
 
@@ -275,7 +238,7 @@ void SocketTaskImpl::connectTo(const tcp::endpoint& endpoint) {
   opening_->connectStart = Clock::now();
   boost::system::error_code ec;
   lowest().open(endpoint.protocol(), ec);
-  if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+  if (ec) return end(WsStep::connect, ec);
   lowest().async_connect(endpoint, [self = self()](const boost::system::error_code& connected) {
     self->onConnected(connected);
   });
@@ -283,7 +246,7 @@ void SocketTaskImpl::connectTo(const tcp::endpoint& endpoint) {
 
 void SocketTaskImpl::onConnected(const boost::system::error_code& ec) {
   if (aborted_ || readyState() != SocketTask::CONNECTING) return;
-  if (ec) return failOpening(fromAsio("connect socket", ec).errMsg);
+  if (ec) return end(WsStep::connect, ec);
   boost::system::error_code ignored;
   lowest().set_option(tcp::no_delay(opening_->option.tcpNoDelay), ignored);
   if (opening_->url.secure) return tlsHandshake();
@@ -297,7 +260,7 @@ void SocketTaskImpl::tlsHandshake() {
   const std::string host =
       isIp ? opening_->url.parsedHost.ip.toString() : opening_->url.parsedHost.name;
   if (std::string problem =
-          prepareTlsClient(stream.native_handle(), host, isIp, core().tls->verifying());
+          prepareTlsClient(stream.native_handle(), host, isIp, core().ws().tls->verifying());
       !problem.empty()) {
     return failOpening(problem);
   }
@@ -305,8 +268,10 @@ void SocketTaskImpl::tlsHandshake() {
       boost::asio::ssl::stream_base::client, [self = self()](const boost::system::error_code& ec) {
         if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
         if (ec) {
-          return self->failOpening(describeTlsFailure(
-              std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle(), ec));
+          WsContext context = self->context();
+          context.tlsVerifyResult = SSL_get_verify_result(
+              std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle());
+          return self->end(WsStep::tlsHandshake, ec, false, context);
         }
         self->opening_->connectEnd = Clock::now();
         self->wsHandshake();
@@ -335,15 +300,7 @@ void SocketTaskImpl::wsHandshake() {
 
 void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   if (aborted_ || readyState() != SocketTask::CONNECTING) return;
-  if (ec) {
-    if (ec == websocket::error::upgrade_declined ||
-        (opening_->response.result_int() != 0 && opening_->response.result_int() != 101)) {
-      return failOpening("server answered HTTP status " +
-                         std::to_string(opening_->response.result_int()) +
-                         " instead of 101 Switching Protocols");
-    }
-    return failOpening("WebSocket handshake failed: " + ec.message());
-  }
+  if (ec) return end(WsStep::upgrade, ec);
   // Beast 1.81 accepts a subprotocol or an extension the client never offered; RFC 6455
   // requires the client to fail the connection.
   std::string protocol;
@@ -392,7 +349,7 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
 
   auto keep = self();
   openListeners.dispatch(event);
-  if (!aborted_ && isCurrentTask()) core().ws.open.dispatch(event);
+  if (!aborted_ && isCurrentTask()) core().ws().open.dispatch(event);
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (closeStarted_) return;  // close() in a listener: Beast's close reads until the answer
   startRead();
@@ -415,50 +372,15 @@ void SocketTaskImpl::startRead() {
 void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (ec) {
-    if (ec == boost::asio::error::operation_aborted) return;
-    const bool closedWithoutNotify =
-        ec == boost::asio::ssl::error::stream_truncated &&
-        withWs([](auto& ws) { return ws.reason().code != websocket::close_code::none; });
-    if (ec == websocket::error::closed ||
-        closedWithoutNotify) {  // the server's close frame (answered)
-      const auto reason = withWs([](auto& ws) { return ws.reason(); });
-      const int code = reason.code != websocket::close_code::none
-                           ? static_cast<int>(reason.code)
-                           : (closeStarted_ ? closeCode_ : 1005);
-      if (pendingError_) return finish(pendingError_, closeCode_, "", kFromIo);
-      return finish(std::nullopt, code, std::string(reason.reason.c_str()), kFromIo);
-    }
-    if (ec == boost::beast::error::timeout && closeStarted_) {
-      return finish(makeError(ErrorCode::systemError,
-                              "closeSocket: the server did not answer the close frame within 5 s",
-                              kNetworkInterrupted),
-                    1006, "");
-    }
-    if (ec == boost::beast::error::timeout) {
-      return finish(
-          makeError(ErrorCode::systemError,
-                    "network interrupted: no data from the server within the heartbeat period (" +
-                        std::to_string(heartbeat_.count() * 2) + " ms)",
-                    kNetworkInterrupted),
-          1006, "");
-    }
-    const int code = closeCodeFor(ec);
-    if (ec.category() ==
-        boost::beast::zlib::make_error_code(boost::beast::zlib::error::need_buffers).category()) {
-      // Beast stops on an inflate error without a close frame: nothing was exchanged (1006).
-      return finish(
-          makeError(ErrorCode::systemError,
-                    "webSocket protocol error from the server: invalid compressed data (" +
-                        ec.message() + ")"),
-          1006, "");
-    }
-    ErrorEvent error = code == 1006
-                           ? fromAsio("network interrupted", ec)
-                           : makeError(ErrorCode::systemError,
-                                       "WebSocket protocol error from the server: " + ec.message());
-    error.errMsg = "webSocket " + error.errMsg;
-    if (error.errNo == 0 || code == 1006) error.errNo = kNetworkInterrupted;
-    return finish(std::move(error), code, "");
+    // An error, or the server's close frame (answered): the mapping says how the task ends.
+    // After a protocol failure of ours, the server's answer to our close frame ends it with
+    // that failure.
+    const WsContext c = context();
+    const bool serverClosed =
+        ec == websocket::error::closed ||
+        (ec == boost::asio::ssl::error::stream_truncated && c.serverCloseCode != 0);
+    if (pendingError_ && serverClosed) return finish(pendingError_, closeCode_, "", kFromIo);
+    return end(WsStep::read, ec, kFromIo, c);
   }
   if (!withWs([](auto& ws) { return ws.is_message_done(); })) return startRead();
   const bool text = withWs([](auto& ws) { return ws.got_text(); });
@@ -482,7 +404,7 @@ void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
     auto keep = self();
     messageListeners.dispatch(event);
     if (!aborted_ && readyState() == SocketTask::OPEN && isCurrentTask())
-      core().ws.message.dispatch(event);
+      core().ws().message.dispatch(event);
   }
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   // A large buffer is kept while messages keep filling it (no reallocation per message) and
@@ -559,12 +481,7 @@ void SocketTaskImpl::onWritten(const boost::system::error_code& ec) {
     postCallbacks(sent.fail, sent.complete,
                   CallbackResult{"sendSocketMessage:fail " + ec.message(), kNetworkInterrupted});
     failQueuedSends();
-    // Aborted because the stream is closing (the server's close frame, or ours): the read or
-    // close handler reports how it ended. Anything else is a lost connection.
-    if (ec == boost::asio::error::operation_aborted) return;
-    ErrorEvent error = fromAsio("webSocket network interrupted", ec);
-    error.errNo = kNetworkInterrupted;
-    return finish(std::move(error), 1006, "");
+    return end(WsStep::write, ec);
   }
   if (sent.success || sent.complete) {
     const CallbackResult ok{"sendSocketMessage:ok", 0};
@@ -660,6 +577,7 @@ void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
 
 void SocketTaskImpl::startClosingHandshake() {
   closeStarted_ = true;
+  withWs([](auto& ws) { ws.control_callback(); });  // see doStart()
   closeAnswer_ =
       core().deadlines.add<&SocketTaskImpl::onCloseAnswerTimeout>(kClosingHandshakeTimeout, self());
   withWs([&](auto& ws) {
@@ -672,22 +590,35 @@ void SocketTaskImpl::startClosingHandshake() {
 void SocketTaskImpl::onClosed(const boost::system::error_code& ec) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (pendingError_) return finish(pendingError_, closeCode_, "", kFromIo);
-  const bool closedWithoutNotify =
-      ec == boost::asio::ssl::error::stream_truncated &&
-      withWs([](auto& ws) { return ws.reason().code != websocket::close_code::none; });
-  if (ec && ec != websocket::error::closed && !closedWithoutNotify) {
-    ErrorEvent error =
-        ec == boost::beast::error::timeout
-            ? makeError(ErrorCode::systemError,
-                        "closeSocket: the server did not answer the close frame within 5 s")
-            : fromAsio("closeSocket: closing handshake", ec);
-    error.errNo = kNetworkInterrupted;
-    return finish(std::move(error), 1006, "", kFromIo);
+  end(WsStep::closing, ec, kFromIo);
+}
+
+WsContext SocketTaskImpl::context() {
+  WsContext c;
+  c.closeStarted = closeStarted_;
+  c.closeCode = closeCode_;
+  c.heartbeat = heartbeat_;
+  if (opening_) c.httpStatus = static_cast<int>(opening_->response.result_int());
+  if (ws_) {
+    const auto reason = withWs([](auto& ws) { return ws.reason(); });
+    if (reason.code != websocket::close_code::none) {
+      c.serverCloseCode = static_cast<int>(reason.code);
+      // Beast takes codes of 5000 and up; RFC 6455 does not (CorkStream answers them 1002).
+      if (!isWireCloseCode(c.serverCloseCode)) c.invalidServerCode = c.serverCloseCode;
+      c.serverCloseReason = std::string(reason.reason.c_str());
+    }
   }
-  const auto reason = withWs([](auto& ws) { return ws.reason(); });
-  const int code =
-      reason.code != websocket::close_code::none ? static_cast<int>(reason.code) : closeCode_;
-  finish(std::nullopt, code, std::string(reason.reason.c_str()), kFromIo);
+  return c;
+}
+
+void SocketTaskImpl::end(WsStep step, const boost::system::error_code& ec, bool fromIo) {
+  end(step, ec, fromIo, context());
+}
+
+void SocketTaskImpl::end(WsStep step, const boost::system::error_code& ec, bool fromIo,
+                         const WsContext& context) {
+  if (std::optional<WsEnding> ending = wsEnding(step, ec, context))
+    finish(std::move(ending->error), ending->code, std::move(ending->reason), fromIo);
 }
 
 void SocketTaskImpl::protocolFailure(int code, std::string errMsg) {
@@ -710,7 +641,7 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   readyState_ = SocketTask::CLOSED;
   if (counted_) {
-    --core().activeWebSockets;
+    --core().ws().activeWebSockets;
     counted_ = false;
   }
   boost::system::error_code ignored;
@@ -743,19 +674,16 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
 
 void SocketTaskImpl::dispatchError(const ErrorEvent& error) {
   errorListeners.dispatch(error);
-  if (!aborted_ && isCurrentTask()) core().ws.error.dispatch(error);
+  if (!aborted_ && isCurrentTask()) core().ws().error.dispatch(error);
 }
 
 void SocketTaskImpl::dispatchClose(const SocketTask::CloseEvent& event) {
   closeListeners.dispatch(event);
-  if (!aborted_ && isCurrentTask()) core().ws.close.dispatch(event);
+  if (!aborted_ && isCurrentTask()) core().ws().close.dispatch(event);
   if (aborted_) return;
   // Nothing can fire after Close (later calls answer through their callbacks): dropping the
   // listeners breaks cycles of listeners that captured their own task's handle.
-  openListeners.clear();
-  messageListeners.clear();
-  errorListeners.clear();
-  closeListeners.clear();
+  dropListeners(registries(), nullptr);
   core().release(this);
 }
 
@@ -802,20 +730,20 @@ namespace {
 // Adds/removes a runtime-level listener on the loop thread.
 template <class E>
 ListenerId addGlobal(detail::RuntimeCore& core,
-                     detail::ListenerRegistry<E> detail::RuntimeCore::WsGlobals::*registry,
+                     detail::ListenerRegistry<E> detail::WsState::*registry,
                      Listener<E> fn, std::atomic<std::uint64_t>& ids) {
   const ListenerId id{++ids};
   core.link->exec([&core, registry, id, fn = std::move(fn)]() mutable {
-    (core.ws.*registry).add(id, std::move(fn));
+    (core.ws().*registry).add(id, std::move(fn));
   });
   return id;
 }
 
 template <class E>
 void removeGlobal(detail::RuntimeCore& core,
-                  detail::ListenerRegistry<E> detail::RuntimeCore::WsGlobals::*registry,
+                  detail::ListenerRegistry<E> detail::WsState::*registry,
                   ListenerId id) {
-  core.link->exec([&core, registry, id] { (core.ws.*registry).remove(id); });
+  core.link->exec([&core, registry, id] { (core.ws().*registry).remove(id); });
 }
 
 std::atomic<std::uint64_t> globalListenerIds{0};
@@ -840,29 +768,29 @@ std::shared_ptr<SocketTask> Runtime::connectSocket(ConnectSocketOption option,
 }
 
 ListenerId Runtime::onSocketOpen(Listener<SocketTask::OpenEvent> l) {
-  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::open, std::move(l), globalListenerIds);
+  return addGlobal(*core_, &detail::WsState::open, std::move(l), globalListenerIds);
 }
 ListenerId Runtime::onSocketMessage(Listener<SocketTask::MessageEvent> l) {
-  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::message, std::move(l),
+  return addGlobal(*core_, &detail::WsState::message, std::move(l),
                    globalListenerIds);
 }
 ListenerId Runtime::onSocketError(Listener<ErrorEvent> l) {
-  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::error, std::move(l), globalListenerIds);
+  return addGlobal(*core_, &detail::WsState::error, std::move(l), globalListenerIds);
 }
 ListenerId Runtime::onSocketClose(Listener<SocketTask::CloseEvent> l) {
-  return addGlobal(*core_, &detail::RuntimeCore::WsGlobals::close, std::move(l), globalListenerIds);
+  return addGlobal(*core_, &detail::WsState::close, std::move(l), globalListenerIds);
 }
 void Runtime::offSocketOpen(ListenerId id) {
-  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::open, id);
+  removeGlobal(*core_, &detail::WsState::open, id);
 }
 void Runtime::offSocketMessage(ListenerId id) {
-  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::message, id);
+  removeGlobal(*core_, &detail::WsState::message, id);
 }
 void Runtime::offSocketError(ListenerId id) {
-  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::error, id);
+  removeGlobal(*core_, &detail::WsState::error, id);
 }
 void Runtime::offSocketClose(ListenerId id) {
-  removeGlobal(*core_, &detail::RuntimeCore::WsGlobals::close, id);
+  removeGlobal(*core_, &detail::WsState::close, id);
 }
 
 // The lambdas below hold the core by raw pointer: they run only on the loop, while it lives
@@ -870,7 +798,7 @@ void Runtime::offSocketClose(ListenerId id) {
 void Runtime::sendSocketMessage(SocketTask::SendOption option) {
   detail::RuntimeCore* core = core_.get();
   core->link->exec([core, option = std::move(option)]() mutable {
-    if (auto task = core->ws.current.lock()) return task->send(std::move(option));
+    if (auto task = core->ws().current.lock()) return task->send(std::move(option));
     const CallbackResult r{
         "sendSocketMessage:fail webSocket is not connected (no connectSocket task)", 0};
     core->link->defer([option = std::move(option), r] {
@@ -883,7 +811,7 @@ void Runtime::sendSocketMessage(SocketTask::SendOption option) {
 void Runtime::closeSocket(SocketTask::CloseOption option) {
   detail::RuntimeCore* core = core_.get();
   core->link->exec([core, option = std::move(option)]() mutable {
-    if (auto task = core->ws.current.lock()) return task->close(std::move(option), true);
+    if (auto task = core->ws().current.lock()) return task->close(std::move(option), true);
     const CallbackResult r{
         "closeSocket:fail there is no WebSocket to close (no connectSocket task)", 0};
     core->link->defer([option = std::move(option), r] {

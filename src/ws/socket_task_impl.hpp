@@ -23,6 +23,7 @@
 #include "core/ws_options.hpp"
 #include "minisock/socket_task.hpp"
 #include "ws/cork_stream.hpp"
+#include "ws/ws_errors.hpp"
 
 namespace minisock::detail {
 
@@ -47,6 +48,9 @@ class SocketTaskImpl final : public SocketBase {
   ListenerRegistry<SocketTask::MessageEvent> messageListeners;
   ListenerRegistry<ErrorEvent> errorListeners;
   ListenerRegistry<SocketTask::CloseEvent> closeListeners;
+  std::array<ListenerRegistryBase*, 4> registries() {
+    return {&openListeners, &messageListeners, &errorListeners, &closeListeners};
+  }
 
   /// The public handle, in the same allocation: connectSocket returns a shared_ptr that owns
   /// this impl and points here. Its own pointer back does not own (no cycle); SocketTask
@@ -78,6 +82,12 @@ class SocketTaskImpl final : public SocketBase {
   void onHandshake(const boost::system::error_code& ec);
   void startRead();
   void onRead(const boost::system::error_code& ec);
+  /// What the error mapping (ws_errors.hpp) needs to know of this task now.
+  WsContext context();
+  /// Ends the task as the mapping says for `ec` at `step` (nothing when it is not an end).
+  void end(WsStep step, const boost::system::error_code& ec, bool fromIo = false);
+  void end(WsStep step, const boost::system::error_code& ec, bool fromIo, const WsContext& context);
+  /// The control callback: the server's close frame arrived (Beast answers it next).
   void doSend(SocketTask::SendOption& option);
   void writeNext();
   void onWritten(const boost::system::error_code& ec);
@@ -110,7 +120,6 @@ class SocketTaskImpl final : public SocketBase {
   const std::uint64_t id_;
   std::atomic<int> readyState_{SocketTask::CONNECTING};
   std::atomic<std::size_t> buffered_{0};
-  bool aborted_ = false;
   bool counted_ = false;  // holds one of Policy::maxWebSockets
   bool writing_ = false;
   bool closeStarted_ = false;

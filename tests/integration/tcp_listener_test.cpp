@@ -183,3 +183,62 @@ TEST(TCPSocketListeners, ListenerIdsAreUniquePerSocket) {
   tcp->close();
   EXPECT_TRUE(drained(rt));
 }
+
+// A listener that holds a weak_ptr to its own socket (to avoid a cycle) finds it valid at every
+// event while the Runtime holds the socket, though the owner dropped its last shared_ptr: the
+// platform keeps a socket alive from creation to Close, handle included. For all three kinds.
+TEST(WeakHandles, StayValidWhileTheRuntimeHoldsTheSocket) {
+  servers::TcpEchoServer tcpServer;
+  servers::UdpEchoServer udpServer;
+  servers::WsEchoServer wsServer;
+  Runtime rt;
+  int expiredAtAnEvent = 0;
+  int tcpEvents = 0, udpEvents = 0, taskEvents = 0;
+
+  auto tcp = rt.createTCPSocket();
+  std::weak_ptr<TCPSocket> tcpWeak = tcp;
+  tcp->onConnect([&, tcpWeak](const TCPSocket::ConnectEvent&) {
+    ++tcpEvents;
+    if (auto self = tcpWeak.lock()) self->write("echo"); else ++expiredAtAnEvent;
+  });
+  tcp->onMessage([&, tcpWeak](const TCPSocket::MessageEvent&) {
+    ++tcpEvents;
+    if (auto self = tcpWeak.lock()) self->close(); else ++expiredAtAnEvent;
+  });
+  tcp->connect({.address = "127.0.0.1", .port = tcpServer.port()});
+
+  auto udp = rt.createUDPSocket();
+  std::weak_ptr<UDPSocket> udpWeak = udp;
+  udp->onMessage([&, udpWeak](const UDPSocket::MessageEvent&) {
+    ++udpEvents;
+    if (auto self = udpWeak.lock()) self->close(); else ++expiredAtAnEvent;
+  });
+  udp->send({.address = "127.0.0.1", .port = udpServer.port(), .message = std::string("echo")});
+
+  auto task = rt.connectSocket({.url = "ws://127.0.0.1:" + std::to_string(wsServer.port()) + "/"});
+  std::weak_ptr<SocketTask> taskWeak = task;
+  task->onOpen([&, taskWeak](const SocketTask::OpenEvent&) {
+    ++taskEvents;
+    if (auto self = taskWeak.lock()) self->send({.data = std::string("echo")}); else ++expiredAtAnEvent;
+  });
+  task->onMessage([&, taskWeak](const SocketTask::MessageEvent&) {
+    ++taskEvents;
+    if (auto self = taskWeak.lock()) self->close(); else ++expiredAtAnEvent;
+  });
+
+  tcp.reset();  // the owners' last handles
+  udp.reset();
+  task.reset();
+  EXPECT_FALSE(tcpWeak.expired());
+  EXPECT_FALSE(udpWeak.expired());
+  EXPECT_FALSE(taskWeak.expired());
+  ASSERT_TRUE(runUntil(rt, [&] { return rt.socketCount() == 0; }));
+  EXPECT_EQ(expiredAtAnEvent, 0);
+  EXPECT_EQ(tcpEvents, 2);
+  EXPECT_EQ(udpEvents, 1);
+  EXPECT_EQ(taskEvents, 2);
+  // After Close the Runtime lets go: nothing holds the handles any more.
+  EXPECT_TRUE(tcpWeak.expired());
+  EXPECT_TRUE(udpWeak.expired());
+  EXPECT_TRUE(taskWeak.expired());
+}

@@ -103,6 +103,39 @@ TEST(TCPPolicy, QuotaOfTwentyPerFiveMinutesWithAnInjectedClock) {
   EXPECT_EQ(server.acceptedCount(), 21u);
 }
 
+TEST(TCPPolicy, TheQuotaCountsCreationsAndTheSocketOverItRefusesItsFirstUse) {
+  // Seed 001: at most 20 TCPSockets *created* within 5 minutes. Sockets made and never used
+  // count too, so a program that leaks them is caught.
+  servers::TcpEchoServer server;
+  Runtime rt;  // development: 20 per 300 s
+  std::vector<std::shared_ptr<TCPSocket>> unused;
+  for (int i = 0; i < 20; ++i) unused.push_back(rt.createTCPSocket());
+  for (const char* use : {"connect", "write", "bindWifi"}) {
+    SCOPED_TRACE(use);
+    Recorder rec;
+    auto over = rt.createTCPSocket();
+    rec.attach(*over);
+    if (std::string(use) == "connect") over->connect({.address = "127.0.0.1", .port = server.port()});
+    if (std::string(use) == "write") over->write("x");
+    if (std::string(use) == "bindWifi") over->bindWifi({.BSSID = "a4:5e:60:c2:1f:03"});
+    ASSERT_TRUE(runUntil(rt, [&] { return rec.closes == 1; }));
+    EXPECT_EQ(rec.order, (std::vector<std::string>{"error", "close"}));
+    EXPECT_EQ(rec.errorEvents[0].errCode, -3);
+    EXPECT_EQ(rec.errorEvents[0].errMsg.rfind(std::string(use) + " fail: more than 20 TCPSockets created within 300 s (rule: maxTCPSocketsPerWindow)", 0), 0u)
+        << rec.errorEvents[0].errMsg;
+  }
+  // Nothing left the machine for them; the ones under the quota still connect.
+  EXPECT_EQ(server.acceptedCount(), 0u);
+  Recorder first;
+  first.attach(*unused[0]);
+  unused[0]->onConnect([&](const TCPSocket::ConnectEvent&) { unused[0]->close(); });
+  unused[0]->connect({.address = "127.0.0.1", .port = server.port()});
+  ASSERT_TRUE(runUntil(rt, [&] { return first.closes == 1; }));
+  EXPECT_EQ(first.connects, 1);
+  for (auto& s : unused) s->close();
+  EXPECT_TRUE(drained(rt));
+}
+
 TEST(TCPPolicy, ReleaseRefusesTheDevicesOwnAddressesInEverySpelling) {
   servers::TcpEchoServer server;
   Runtime rt(Policy::release());

@@ -391,7 +391,8 @@ TEST(WsBadServer, CallbacksQueuedBeforeTheServersCloseRunBeforeClose) {
     client.task->send(std::move(late));
   };
   client.runToClose();
-  EXPECT_EQ((Strings{"open", "message", "close:ok", "send:fail", "close"}), client.rec.order);
+  EXPECT_EQ((Strings{"open", "message", "close:ok", "send:fail", "close"}), client.rec.order)
+      << client.rec.firstErrMsg();
   EXPECT_EQ(client.rec.closes, 1);
   EXPECT_EQ(client.task->readyState(), SocketTask::CLOSED);
 }
@@ -484,6 +485,57 @@ TEST(WsBadServer, ServerCloseFrameIsReportedAndAnswered) {
   EXPECT_TRUE(frame->masked);
   EXPECT_TRUE(frame->fin);
   EXPECT_EQ(frame->closeCode(), 4000);
+}
+
+TEST(WsBadServer, CloseCodesNotAllowedOnTheWireAreAnsweredWith1002) {
+  // RFC 6455 7.4: 5000 and up are not defined, 1005/1006 reserved for local use; Beast 1.81
+  // refuses the reserved ones itself and would echo 5000-65535.
+  for (int code : {5000, 65535, 1005, 1006, 1015, 999, 2999}) {
+    SCOPED_TRACE("close code " + std::to_string(code));
+    Outbox<std::optional<Frame>> reply;
+    WsScriptedServer server([reply, code](ScriptedConnection& c) mutable {
+      c.sendHandshake();
+      c.sendClose(code, "");
+      reply.set(c.readFrame(10s));
+    });
+    Client client(wsOption(server.url("/")));
+    client.runToClose();
+    ASSERT_EQ((Strings{"open", "error", "close"}), client.rec.order);
+    EXPECT_EQ(client.rec.closeCode(), 1002);
+    ASSERT_TRUE(runUntil(
+        client.rt, [&] { return reply.ready(); }, 10s));
+    const std::optional<Frame> frame = reply.get();
+    ASSERT_TRUE(frame) << "the client did not answer the close frame";
+    EXPECT_EQ(frame->opcode, ws_opcode::close);
+    EXPECT_TRUE(frame->masked);
+    EXPECT_EQ(frame->closeCode(), 1002);  // not an echo
+    if (code >= 5000) {
+      EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(),
+                                 "close code " + std::to_string(code) + " is not allowed on the wire"))
+          << client.rec.firstErrMsg();
+    }
+  }
+}
+
+TEST(WsBadServer, EveryDocumentedMethodOpensWithGet) {
+  for (const char* method : {"GET", "get", "OPTIONS", "HEAD", "POST", "put", "DELETE", "TRACE", "CONNECT"}) {
+    SCOPED_TRACE(method);
+    WsScriptedServer server(openThen({}));
+    Client client(wsOption(server.url("/m"), [&](ConnectSocketOption& o) { o.method = method; }));
+    client.rec.onOpenHook = [&] { client.task->close(); };
+    client.runToClose();
+    EXPECT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].rfind("GET /m HTTP/1.1\r\n", 0), 0u) << requests[0];
+  }
+  // Anything else is refused, naming the documented values.
+  Client client(wsOption("ws://127.0.0.1:1/", [](ConnectSocketOption& o) { o.method = "FOO"; }));
+  client.runToClose();
+  EXPECT_EQ((Strings{"error", "close"}), client.rec.order);
+  EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(),
+                             "method 'FOO' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT"))
+      << client.rec.firstErrMsg();
 }
 
 TEST(WsBadServer, PingIsAnsweredWithMaskedPong) {

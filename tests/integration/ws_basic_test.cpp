@@ -324,8 +324,8 @@ TEST(SocketTask, InvalidOptionsFailThenErrorThenClose) {
       {{.url = "ws://127.0.0.1:9/", .protocols = {"a b"}}, "not a valid HTTP token", 0});
   cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 0ms}, "invalid timeout", 0});
   cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 61s}, "invalid timeout", 0});
-  cases.push_back({{.url = "ws://127.0.0.1:9/", .method = "POST"},
-                   "method 'POST' is not valid for WebSocket",
+  cases.push_back({{.url = "ws://127.0.0.1:9/", .method = "PATCH"},
+                   "method 'PATCH' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT",
                    0});
   for (auto& c : cases) {
     WsRecorder rec;
@@ -462,6 +462,28 @@ TEST(SocketTask, RuntimeDestroyedInsideOnCloseAfterTheClosingHandshake) {
   EXPECT_EQ(rt, nullptr);
   EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
   task->send({.data = "no-op"});  // the runtime is gone: nothing happens, nothing crashes
+}
+
+// The same from the global calls' onSocketClose, whose registry the Runtime holds: the
+// dispatch that called the listener must not touch the destroyed Runtime's state.
+TEST(SocketTask, RuntimeDestroyedInsideTheGlobalOnSocketClose) {
+  servers::WsEchoServer server;
+  auto rt = std::make_unique<Runtime>();
+  int closes = 0, laterListener = 0;
+  auto task = rt->connectSocket({.url = wsUrl(server)});
+  rt->onSocketOpen([&](const SocketTask::OpenEvent&) { rt->closeSocket({.code = 4001}); });
+  rt->onSocketClose([&](const SocketTask::CloseEvent& e) {
+    ++closes;
+    EXPECT_EQ(e.code, 4001);
+    rt.reset();
+  });
+  rt->onSocketClose([&](const SocketTask::CloseEvent&) { ++laterListener; });
+  Runtime* raw = rt.get();
+  raw->run();
+  EXPECT_EQ(closes, 1);
+  EXPECT_EQ(laterListener, 0);  // dropped with the Runtime, not called on freed state
+  EXPECT_EQ(rt, nullptr);
+  EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
 }
 
 TEST(SocketTask, RuntimeDestroyedWithTasksOpenAndConnecting) {

@@ -58,16 +58,18 @@ TEST(Policy, ReleaseRefusesOwnAddressesInEverySpelling) {
   EXPECT_EQ(refuseHost(Policy::development(), parseHost("127.1")), "");
 }
 
-TEST(Policy, ReleaseBlocksWebSocketPortsExceptTheSchemesDefaults) {
-  Policy p = Policy::release();
-  EXPECT_EQ(refuseWebSocketPort(p, 443), "");
-  EXPECT_EQ(refuseWebSocketPort(p, 80), "");
-  EXPECT_EQ(refuseWebSocketPort(p, 40000), "");
-  for (int port : {22, 79, 81, 442, 444, 1023, 3306, 8080, 27017}) {
-    EXPECT_NE(refuseWebSocketPort(p, port).find("blockedWebSocketPorts"), std::string::npos)
-        << port;
+TEST(Policy, WebSocketUrlsAreNotUnderTheTcpPortList) {
+  // The platform's port list is createTCPSocket's: no preset blocks a WebSocket port.
+  for (const Policy& p : {Policy::release(), Policy::development(), Policy::unrestricted()}) {
+    EXPECT_TRUE(p.blockedWebSocketPorts.empty());
+    for (int port : {22, 80, 443, 1023, 3306, 8080, 8443, 27017, 40000})
+      EXPECT_EQ(refuseWebSocketPort(p, port), "") << port;
   }
-  EXPECT_EQ(refuseWebSocketPort(Policy::development(), 22), "");
+  // A list the user fills is applied, naming the rule.
+  Policy p = Policy::release();
+  p.blockedWebSocketPorts = {{8443, 8443}};
+  EXPECT_NE(refuseWebSocketPort(p, 8443).find("blockedWebSocketPorts"), std::string::npos);
+  EXPECT_EQ(refuseWebSocketPort(p, 8444), "");
 }
 
 TEST(Policy, ReleaseAllowsLanLiteralsOnly) {

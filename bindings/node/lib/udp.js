@@ -2,34 +2,50 @@
 // UDPSocket (wx.createUDPSocket / Taro.createUDPSocket) over minisock::UDPSocket.
 
 const native = require('./native')
+const { RUNTIME, CallbackSet } = require('./events')
 const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
-const { parameterError, isData, isInt32, requireObject } = require('./args')
+const { copyOption, parameterError, isData, isInt32, requireObject } = require('./args')
 
-// UDPSocket.send and .write: the same option; write goes to the connected peer.
+const SEND_FIELDS = ['address', 'port', 'message', 'data', 'offset', 'length', 'setBroadcast',
+  'success', 'fail', 'complete']
+
+// UDPSocket.send and .write, in WeChat's shape ({address, port, message, offset, length,
+// setBroadcast}) or Taro's ({data, success, fail, complete}: data is the message, and on a
+// connected socket address and port may be left out). write goes to the connected peer.
 function sendDatagram (socket, api, option, fn) {
   requireObject(api, option)
-  const { address, port, message, offset, length, setBroadcast } = option
-  if (typeof address !== 'string') {
-    return refuseCall(socket, 1, `${api} fail: ${parameterError('address', 'String', address)}`)
+  option = copyOption(option, SEND_FIELDS)
+  const callbacks = CallbackSet.has(option) ? new CallbackSet(socket[RUNTIME], option) : null
+  const refuse = (errCode, errMsg) => {
+    refuseCall(socket, errCode, errMsg)
+    if (callbacks) callbacks.refuse(errMsg.replace(`${api} fail: `, `${api}:fail `))
   }
-  if (typeof port !== 'number') {
-    return refuseCall(socket, 2, `${api} fail: ${parameterError('port', 'Number', port)}`)
+  const { address, port, offset, length, setBroadcast } = option
+  const message = option.data !== undefined ? option.data : option.message
+  const toPeer = address === undefined && port === undefined
+  if (!toPeer && typeof address !== 'string') {
+    return refuse(1, `${api} fail: ${parameterError('address', 'String', address)}`)
   }
-  if (!isInt32(port)) return refuseCall(socket, 2, `${api} fail: invalid port ${port} (must be 1-65535)`)
+  if (!toPeer && typeof port !== 'number') {
+    return refuse(2, `${api} fail: ${parameterError('port', 'Number', port)}`)
+  }
+  if (!toPeer && !isInt32(port)) return refuse(2, `${api} fail: invalid port ${port} (must be 1-65535)`)
   if (!isData(message)) {
-    return refuseCall(socket, -1, `${api} fail: ${parameterError('message', 'String/ArrayBuffer', message)}`)
+    const name = option.data !== undefined || option.message === undefined ? 'data' : 'message'
+    return refuse(-1, `${api} fail: ${parameterError(name, 'String/ArrayBuffer', message)}`)
   }
   for (const [name, value] of [['offset', offset], ['length', length]]) {
     if (value === undefined) continue
     if (typeof value !== 'number') {
-      return refuseCall(socket, -1, `${api} fail: ${parameterError(name, 'Number', value)}`)
+      return refuse(-1, `${api} fail: ${parameterError(name, 'Number', value)}`)
     }
-    if (!Number.isInteger(value)) return refuseCall(socket, -1, `${api} fail: invalid ${name} ${value}`)
+    if (!Number.isInteger(value)) return refuse(-1, `${api} fail: invalid ${name} ${value}`)
   }
   if (setBroadcast !== undefined && typeof setBroadcast !== 'boolean') {
-    return refuseCall(socket, -1, `${api} fail: ${parameterError('setBroadcast', 'Boolean', setBroadcast)}`)
+    return refuse(-1, `${api} fail: ${parameterError('setBroadcast', 'Boolean', setBroadcast)}`)
   }
-  fn(socket[HANDLE], { address, port, message, offset, length, setBroadcast })
+  fn(socket[HANDLE], { address: toPeer ? '' : address, port: toPeer ? 0 : port, message, offset, length, setBroadcast },
+    callbacks ? callbacks.id : 0)
 }
 
 class UDPSocket extends SocketBase {

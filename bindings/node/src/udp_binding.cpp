@@ -73,16 +73,27 @@ UDPSocket::SendOption toSendOption(napi_env env, napi_value o) {
   return option;
 }
 
+// udpSend(handle, option, callbacksId) and udpWrite: Taro's success/fail/complete report to
+// the callback set (none when 0).
+UDPSocket::SendOption sendOption(const Args& args, UdpHandle& h) {
+  UDPSocket::SendOption option = toSendOption(args.env(), args[1]);
+  Callbacks cbs = callbacksTo(h.runtime->addon, toId(args.env(), args[2]));
+  option.success = std::move(cbs.success);
+  option.fail = std::move(cbs.fail);
+  option.complete = std::move(cbs.complete);
+  return option;
+}
+
 napi_value udpSend(const Args& args) {
   UdpHandle& h = udp(args.env(), args[0]);
-  h.socket->send(toSendOption(args.env(), args[1]));
+  h.socket->send(sendOption(args, h));
   h.runtime->touch();
   return undefinedValue(args.env());
 }
 
 napi_value udpWrite(const Args& args) {
   UdpHandle& h = udp(args.env(), args[0]);
-  h.socket->write(toSendOption(args.env(), args[1]));
+  h.socket->write(sendOption(args, h));
   h.runtime->touch();
   return undefinedValue(args.env());
 }

@@ -254,3 +254,22 @@ test('task on/off identity, and a listener removed during dispatch is not called
   task.close()
   await rec.waitFor('close')
 })
+
+test('method: every documented value opens (the handshake is GET); another is refused', async () => {
+  for (const method of ['GET', 'get', 'OPTIONS', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']) {
+    const rec = new Recorder()
+    const task = rt.wx.connectSocket({ url, method, ...callbacks(rec, 'connect') })
+    record(task, rec)
+    await rec.waitFor('open')
+    task.close()
+    await rec.waitFor('close')
+    assert.deepEqual(rec.names(), ['connect:success', 'connect:complete', 'open', 'close'], method)
+  }
+  const rec = new Recorder()
+  const task = rt.wx.connectSocket({ url, method: 'FOO', ...callbacks(rec, 'connect') })
+  record(task, rec)
+  await rec.waitFor('close')
+  assert.deepEqual(rec.names(), ['connect:fail', 'connect:complete', 'error', 'close'])
+  assert.equal(rec.get('connect:fail').errMsg,
+    "connectSocket:fail method 'FOO' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT")
+})

@@ -264,3 +264,20 @@ test('the TCP quota: at most N connects per window, then Error -3', async () => 
     limited.destroy()
   }
 })
+
+test('the TCP quota counts creations: the socket over it refuses its first use (-3), then Close', async () => {
+  const limited = createRuntime({ policy: { maxTCPSocketsPerWindow: 2 } })
+  try {
+    const unused = [limited.wx.createTCPSocket(), limited.wx.createTCPSocket()] // never connected
+    const over = limited.wx.createTCPSocket()
+    const rec = record(over)
+    over.connect({ address: '127.0.0.1', port: echo.port })
+    await rec.waitFor('close')
+    assert.deepEqual(rec.names(), ['error', 'close'])
+    assert.equal(rec.get('error').errCode, -3)
+    assert.match(rec.get('error').errMsg, /^connect fail: more than 2 TCPSockets created within 300 s \(rule: maxTCPSocketsPerWindow\)/)
+    for (const s of unused) s.close()
+  } finally {
+    limited.destroy()
+  }
+})

@@ -175,3 +175,54 @@ test("createUDPSocket('udp6') on ::1; an unknown type gives Error then Close", a
   await badRec.waitFor('error', 2)
   assert.equal(badRec.get('error', 1).errMsg, 'send fail: task already closed')
 })
+
+test("send with Taro's option {data, success, fail, complete}: to the connected peer; fail when it cannot go", async () => {
+  const peer = await nodePeer()
+  const udp = rt.Taro.createUDPSocket()
+  const rec = record(udp)
+  udp.connect({ address: '127.0.0.1', port: peer.port })
+  const order = []
+  // Promise-wrapped, as code that awaits a send does.
+  const result = await within(new Promise((resolve, reject) => udp.send({
+    data: 'taro',
+    success: res => { order.push(['success', res]); resolve(res) },
+    fail: reject,
+    complete: res => order.push(['complete', res])
+  })), 'send success')
+  assert.deepEqual(result, { errMsg: 'send:ok' })
+  await rec.waitFor('message')
+  assert.equal(Buffer.from(rec.get('message').message).toString(), 'taro')
+  assert.equal(peer.received.get('datagram').msg.toString(), 'taro')
+  assert.deepEqual(order, [['success', { errMsg: 'send:ok' }], ['complete', { errMsg: 'send:ok' }]])
+  // data wins over message; binary data as well.
+  udp.send({ data: new Uint8Array([1, 2, 3]).buffer, message: 'ignored' })
+  await rec.waitFor('message', 2)
+  assert.deepEqual(bytes(rec.get('message', 1).message), [1, 2, 3])
+  udp.close()
+  await rec.waitFor('close')
+  // After close: fail and complete with the reason, and the platform's Error event too.
+  const failed = await within(new Promise(resolve => udp.send({ data: 'late', fail: resolve })), 'send fail')
+  assert.deepEqual(failed, { errMsg: 'send:fail task already closed' })
+  await rec.waitFor('error')
+  assert.equal(rec.get('error').errMsg, 'send fail: task already closed')
+  peer.socket.close()
+})
+
+test("send with Taro's option on a socket that is not connected: fail names the missing address", async () => {
+  const udp = rt.Taro.createUDPSocket()
+  const rec = record(udp)
+  const calls = new Recorder()
+  udp.send({ data: 'x', success: calls.on('success'), fail: calls.on('fail'), complete: calls.on('complete') })
+  await rec.waitFor('error')
+  assert.equal(rec.get('error').errCode, 1)
+  assert.match(rec.get('error').errMsg, /^send fail: no address: the socket is not connected/)
+  await calls.waitFor('complete')
+  assert.deepEqual(calls.names(), ['fail', 'complete'])
+  assert.match(calls.get('fail').errMsg, /^send:fail no address: the socket is not connected/)
+  assert.deepEqual(calls.get('complete'), calls.get('fail'))
+  // A field of the wrong type: the same two ways.
+  const typed = await within(new Promise(resolve => udp.send({ data: 42, fail: resolve })), 'fail')
+  assert.equal(typed.errMsg, 'send:fail parameter error: parameter.data should be String/ArrayBuffer instead of Number;')
+  udp.close()
+  await rec.waitFor('close')
+})

@@ -18,7 +18,7 @@ task.send('xxx')
 // @ts-expect-error a close code is a number
 task.close({ code: '1000' })
 const udp = wx.createUDPSocket()
-// @ts-expect-error send needs a message
+// @ts-expect-error send needs a message (or Taro's data)
 udp.send({ address: '127.0.0.1', port: 1 })
 // @ts-expect-error a listener is a function
 tcp.onMessage('x')

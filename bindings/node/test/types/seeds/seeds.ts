@@ -41,6 +41,9 @@ export function taroUdp (): void {
   udp.onListening(() => {})
   udp.onMessage(({ message, remoteInfo }) => console.log(message.byteLength, remoteInfo.port))
   udp.setTTL(64)
+  // Taro's SendOption: {data, success, fail, complete}, to the connected peer.
+  udp.connect({ address: '192.168.193.2', port: 8848 })
+  udp.send({ data: 'hello', success: () => {}, fail: (res) => console.log(res.errMsg), complete: () => {} })
   udp.close()
 }
 
