@@ -273,3 +273,49 @@ test('method: every documented value opens (the handshake is GET); another is re
   assert.equal(rec.get('connect:fail').errMsg,
     "connectSocket:fail method 'FOO' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT")
 })
+
+// A scripted server (Node's net): handshake, then a close frame with code 5000, which RFC 6455
+// does not allow on the wire. The client must answer 1002, not echo 5000; the task still ends.
+test('a server close code not allowed on the wire is answered with 1002', async () => {
+  let answer = null
+  const answered = new Promise(resolve => { answer = resolve })
+  const scripted = net.createServer(socket => {
+    let buf = Buffer.alloc(0)
+    let upgraded = false
+    socket.on('data', chunk => {
+      buf = Buffer.concat([buf, chunk])
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const key = /sec-websocket-key:\s*(\S+)/i.exec(buf.subarray(0, end).toString())[1]
+        const accept = crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          `Sec-WebSocket-Accept: ${accept}\r\n\r\n`)
+        socket.write(Buffer.from([0x88, 0x02, 5000 >> 8, 5000 & 0xff]))
+        upgraded = true
+        buf = buf.subarray(end + 4)
+      }
+      if (buf.length >= 8) { // the client's close frame: masked, at least a code
+        assert.equal(buf[0], 0x88)
+        const len = buf[1] & 0x7f
+        const mask = buf.subarray(2, 6)
+        answer(((buf[6] ^ mask[0]) << 8) | (buf[7] ^ mask[1]))
+        assert.ok(len >= 2)
+        socket.end()
+      }
+    })
+    socket.on('error', () => {})
+  })
+  await new Promise(resolve => scripted.listen(0, '127.0.0.1', resolve))
+  try {
+    const rec = new Recorder()
+    const task = rt.wx.connectSocket({ url: `ws://127.0.0.1:${scripted.address().port}/` })
+    record(task, rec)
+    assert.equal(await within(answered, "the client's close frame"), 1002)
+    await rec.waitFor('close')
+    assert.deepEqual(rec.names(), ['open', 'error', 'close'])
+    assert.match(rec.get('error').errMsg, /close code 5000 is not allowed on the wire/)
+  } finally {
+    scripted.close()
+  }
+})
