@@ -134,9 +134,10 @@ class TcpFlood : public std::enable_shared_from_this<TcpFlood> {
 
  private:
   void write() {
-    socket_.async_write_some(asio::buffer(chunk_), [self = shared_from_this()](const error_code& ec, std::size_t) {
-      if (!ec) self->write();
-    });
+    socket_.async_write_some(asio::buffer(chunk_),
+                             [self = shared_from_this()](const error_code& ec, std::size_t) {
+                               if (!ec) self->write();
+                             });
   }
 
   tcp::socket socket_;

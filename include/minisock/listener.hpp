@@ -23,7 +23,7 @@ struct RemoteInfo {
   std::string address{};  ///< e.g. "127.0.0.1" or "::1"
   std::string family{};   ///< "IPv4" or "IPv6"
   int port = 0;           ///< the sender's port
-  std::size_t size = 0;  ///< size of the message, in bytes
+  std::size_t size = 0;   ///< size of the message, in bytes
 };
 
 /// The receiving end of a message (the platform's `localInfo`).

@@ -52,7 +52,8 @@ class MINISOCK_API Runtime {
   /// is created, then gets one Error (errCode -1) and one Close. Thread-safe.
   std::shared_ptr<UDPSocket> createUDPSocket(const std::string& type = "udp4");
   /// createUDPSocket() with `listeners` registered before the socket can report anything.
-  std::shared_ptr<UDPSocket> createUDPSocket(const std::string& type, UDPSocket::Listeners listeners);
+  std::shared_ptr<UDPSocket> createUDPSocket(const std::string& type,
+                                             UDPSocket::Listeners listeners);
 
   /// The platform's connectSocket: returns the task at once. `success`/`complete` (or
   /// `fail`/`complete`) run on the loop before any task event. Thread-safe.

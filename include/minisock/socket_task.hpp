@@ -50,9 +50,9 @@ struct ConnectSocketOption {
   /// OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE or CONNECT (any case; empty = GET), as the
   /// platform documents; the handshake itself is always sent with GET (RFC 6455 4.1).
   std::string method = "GET";
-  Callback success{};          ///< "connectSocket:ok", when the task is created
-  Callback fail{};             ///< "connectSocket:fail <reason>"
-  Callback complete{};         ///< after success or fail
+  Callback success{};   ///< "connectSocket:ok", when the task is created
+  Callback fail{};      ///< "connectSocket:fail <reason>"
+  Callback complete{};  ///< after success or fail
   /// Extension: when positive, ping the server after this long without traffic and fail the
   /// connection (Error, then Close 1006) if nothing arrives within another such period.
   std::chrono::milliseconds heartbeat{0};
@@ -101,16 +101,16 @@ class MINISOCK_API SocketTask {
     double domainLookUpStart = 0;  ///< name resolution started
     double domainLookUpEnd = 0;    ///< name resolution ended
     double connectStart = 0;       ///< the TCP connection started
-    double connectEnd = 0;     ///< TCP and TLS established
-    double handshakeCost = 0;  ///< the HTTP upgrade exchange
-    double cost = 0;           ///< connectSocket to open
-    double rtt = 0;            ///< TCP connect (and TLS) duration
+    double connectEnd = 0;         ///< TCP and TLS established
+    double handshakeCost = 0;      ///< the HTTP upgrade exchange
+    double cost = 0;               ///< connectSocket to open
+    double rtt = 0;                ///< TCP connect (and TLS) duration
   };
 
   /// The payload of onOpen listeners.
   struct OpenEvent {
-    HeaderFields header{};  ///< the server's 101 response headers
-    Profile profile{};      ///< timings of the opening handshake
+    HeaderFields header{};   ///< the server's 101 response headers
+    Profile profile{};       ///< timings of the opening handshake
     std::string protocol{};  ///< the negotiated subprotocol, or empty
   };
   /// The payload of onMessage listeners: one whole message.

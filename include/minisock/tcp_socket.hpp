@@ -74,12 +74,12 @@ class MINISOCK_API TCPSocket {
   /// before the socket can report anything, whichever thread runs the loop. Empty ones are
   /// skipped; remove them with offX().
   struct Listeners {
-    Listener<ConnectEvent> onConnect{};     ///< as onConnect()
-    Listener<MessageEvent> onMessage{};     ///< as onMessage()
-    Listener<ErrorEvent> onError{};         ///< as onError()
-    Listener<CloseEvent> onClose{};         ///< as onClose()
+    Listener<ConnectEvent> onConnect{};    ///< as onConnect()
+    Listener<MessageEvent> onMessage{};    ///< as onMessage()
+    Listener<ErrorEvent> onError{};        ///< as onError()
+    Listener<CloseEvent> onClose{};        ///< as onClose()
     Listener<BindWifiEvent> onBindWifi{};  ///< as onBindWifi()
-    Listener<DrainEvent> onDrain{};         ///< as onDrain()
+    Listener<DrainEvent> onDrain{};        ///< as onDrain()
   };
 
   /// Starts a connection (resolving a host name without blocking the loop), checked against

@@ -39,8 +39,8 @@ class MINISOCK_API UDPSocket {
     /// IPv4/IPv6 literal or host name (resolved without blocking). On a connected socket,
     /// empty (with port 0) sends to the peer.
     std::string address{};
-    int port = 0;           ///< 1-65535; 0 with an empty address: the connected peer
-    Message message{};      ///< the datagram's payload (text is sent as its UTF-8 bytes)
+    int port = 0;       ///< 1-65535; 0 with an empty address: the connected peer
+    Message message{};  ///< the datagram's payload (text is sent as its UTF-8 bytes)
     /// Taro's name for the payload: when set, it is sent instead of `message`.
     std::optional<Message> data{};
     /// Start of the slice of `message` to send (bytes; default 0).
@@ -107,7 +107,8 @@ class MINISOCK_API UDPSocket {
   void close();
 
   /// Datagrams lost on receive and counted: dropped by the kernel for lack of buffer space
-  /// (the socket's SO_MEMINFO drop count, read after bursts) or by minisock for exceeding Policy::maxUDPMessageSize.
+  /// (the socket's SO_MEMINFO drop count, read after bursts) or by minisock for exceeding
+  /// Policy::maxUDPMessageSize.
   std::uint64_t droppedCount() const noexcept;
 
   /// @name Listeners

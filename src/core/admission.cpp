@@ -17,8 +17,8 @@ Destination admitDestination(const Policy& policy, std::string_view address, boo
   if (d.host.kind == HostKind::ipv6 && !ipv6Socket) {
     if (d.host.ip.unmapped().v6) {
       d.code = ErrorCode::invalidAddress;
-      d.problem = "invalid address " + quoted(address) + ": an IPv6 address on a socket of type \"" +
-                  std::string(socketType) + "\"";
+      d.problem = "invalid address " + quoted(address) +
+                  ": an IPv6 address on a socket of type \"" + std::string(socketType) + "\"";
       return d;
     }
     d.host.ip = d.host.ip.unmapped();
@@ -101,7 +101,8 @@ std::optional<OptionRefusal> checkConnectSocketOption(const Policy& policy,
     return OptionRefusal{std::move(why), 0, ErrorCode::noPermission};
   if (std::string why = refuseHost(policy, url.parsedHost); !why.empty()) {
     const bool domain = why.rfind("url not in domain list", 0) == 0;
-    return OptionRefusal{std::move(why), domain ? static_cast<int>(UnifiedErrno::urlNotInDomainList) : 0,
+    return OptionRefusal{std::move(why),
+                         domain ? static_cast<int>(UnifiedErrno::urlNotInDomainList) : 0,
                          ErrorCode::noPermission};
   }
   return std::nullopt;

@@ -47,7 +47,7 @@ struct Lookup {
 
 /// The addresses a destination may be reached at, or why none can be used.
 struct Admitted {
-  std::vector<IPAddress> addresses{};  ///< allowed, in the resolver's order; empty: refused
+  std::vector<IPAddress> addresses{};       ///< allowed, in the resolver's order; empty: refused
   ErrorCode code = ErrorCode::systemError;  ///< when refused
   std::string problem{};                    ///< when refused, e.g. "cannot resolve host 'x': …"
 };

@@ -47,18 +47,21 @@ struct Resolver::State {
       tcp::resolver::results_type results;
       if (request.cancelled->load(std::memory_order_acquire)) {
         ec = boost::asio::error::operation_aborted;
-      } else switch (request.family) {
-        case Family::any:
-          results = resolver.resolve(request.host, "0", tcp::resolver::numeric_service, ec);
-          break;
-        case Family::v4:
-          results = resolver.resolve(tcp::v4(), request.host, "0", tcp::resolver::numeric_service, ec);
-          break;
-        case Family::v6Mapped:
-          results = resolver.resolve(tcp::v6(), request.host, "0",
-                                     tcp::resolver::numeric_service | tcp::resolver::v4_mapped, ec);
-          break;
-      }
+      } else
+        switch (request.family) {
+          case Family::any:
+            results = resolver.resolve(request.host, "0", tcp::resolver::numeric_service, ec);
+            break;
+          case Family::v4:
+            results =
+                resolver.resolve(tcp::v4(), request.host, "0", tcp::resolver::numeric_service, ec);
+            break;
+          case Family::v6Mapped:
+            results =
+                resolver.resolve(tcp::v6(), request.host, "0",
+                                 tcp::resolver::numeric_service | tcp::resolver::v4_mapped, ec);
+            break;
+        }
       Lookup lookup;
       if (ec == boost::asio::error::operation_aborted) {
         lookup.outcome = Lookup::Outcome::cancelled;
@@ -71,7 +74,8 @@ struct Resolver::State {
       } else {
         lookup.outcome = Lookup::Outcome::found;
         lookup.addresses.reserve(results.size());
-        for (const auto& entry : results) lookup.addresses.push_back(toIP(entry.endpoint().address()));
+        for (const auto& entry : results)
+          lookup.addresses.push_back(toIP(entry.endpoint().address()));
       }
       // The result and the end of this lookup's work, both while the runtime certainly lives.
       state->link->deferEndingWork(

@@ -34,9 +34,7 @@ constexpr std::size_t kStepBudget = 64;
 // that has kept its name and meaning since epoll_reactor exists.
 template <int boost::asio::detail::epoll_reactor::*Member>
 struct EpollFdAccess {
-  friend int reactorEpollFd(boost::asio::detail::epoll_reactor& reactor) {
-    return reactor.*Member;
-  }
+  friend int reactorEpollFd(boost::asio::detail::epoll_reactor& reactor) { return reactor.*Member; }
 };
 template struct EpollFdAccess<&boost::asio::detail::epoll_reactor::epoll_fd_>;
 int reactorEpollFd(boost::asio::detail::epoll_reactor& reactor);
@@ -120,7 +118,7 @@ bool RuntimeCore::step() {
       link->hostThread.load(std::memory_order_relaxed) != std::this_thread::get_id()) {
     return hasWork();
   }
-  if (stepping_) return true;  // step() from inside a listener of this runtime: nothing to do
+  if (stepping_) return true;      // step() from inside a listener of this runtime: nothing to do
   auto keep = shared_from_this();  // a listener may destroy the Runtime
   {
     std::lock_guard lock(loopMutex_);

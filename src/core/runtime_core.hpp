@@ -9,13 +9,13 @@
 #include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -131,8 +131,7 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   /// from its own step (which runs it before returning).
   void afterPost() noexcept {
     if (!hostMode_.load(std::memory_order_acquire)) return;
-    if (link->hostThread.load(std::memory_order_relaxed) == std::this_thread::get_id() &&
-        stepping_)
+    if (link->hostThread.load(std::memory_order_relaxed) == std::this_thread::get_id() && stepping_)
       return;
     wakeHost();
   }

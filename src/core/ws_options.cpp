@@ -32,7 +32,8 @@ bool equalsNoCase(std::string_view a, std::string_view b) noexcept {
 
 bool isDocumentedMethod(std::string_view method) noexcept {
   if (method.empty()) return true;
-  for (std::string_view m : {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"}) {
+  for (std::string_view m :
+       {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"}) {
     if (equalsNoCase(method, m)) return true;
   }
   return false;

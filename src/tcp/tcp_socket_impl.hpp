@@ -3,8 +3,9 @@
 //
 // Reads: one async_read_some pending into a 256-byte buffer of the socket's own (head_); a full
 // one goes on with non-blocking reads into the runtime's shared receive buffer until EAGAIN,
-// each chunk dispatched in place (no allocation or copy per message). Writes: try the system call at once; whatever the OS does not
-// take waits in a WriteQueue and goes out as one gathered write when the socket is writable.
+// each chunk dispatched in place (no allocation or copy per message). Writes: try the system call
+// at once; whatever the OS does not take waits in a WriteQueue and goes out as one gathered write
+// when the socket is writable.
 
 #include <array>
 #include <atomic>
@@ -47,7 +48,7 @@ class TCPSocketImpl final : public SocketBase {
   ListenerRegistry<TCPSocket::BindWifiEvent> bindWifiListeners;
   ListenerRegistry<TCPSocket::DrainEvent> drainListeners;
   std::array<ListenerRegistryBase*, 6> registries() {
-    return {&connectListeners, &messageListeners, &errorListeners,
+    return {&connectListeners, &messageListeners,  &errorListeners,
             &closeListeners,   &bindWifiListeners, &drainListeners};
   }
 

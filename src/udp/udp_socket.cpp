@@ -202,7 +202,8 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
   // the peer, as write() does.
   const char* op = write ? "write" : "send";
   if (!write && connected_ && option.address.empty() && option.port == 0) write = true;
-  Outcome outcome{op, std::move(option.success), std::move(option.fail), std::move(option.complete)};
+  Outcome outcome{op, std::move(option.success), std::move(option.fail),
+                  std::move(option.complete)};
   auto fail = [&](ErrorCode code, std::string why) {
     refused(outcome, makeError(code, std::string(op) + " fail: " + why));
   };
@@ -294,7 +295,8 @@ void UDPSocketImpl::sent(Outcome& outcome) {
 void UDPSocketImpl::refused(Outcome& outcome, ErrorEvent error) {
   // The callbacks get the Error's text in their own form: "send:fail <reason>".
   std::string reason = error.errMsg;
-  if (const auto at = reason.find("fail: "); at != std::string::npos) reason = reason.substr(at + 6);
+  if (const auto at = reason.find("fail: "); at != std::string::npos)
+    reason = reason.substr(at + 6);
   postError(std::move(error));
   failCallbacks(outcome, std::move(reason));
 }
@@ -347,7 +349,8 @@ void UDPSocketImpl::pump() {
               self->queue_.pop_front();
               self->refused(outcome, makeError(admitted.code, "send fail: " + admitted.problem));
             } else {
-              front.endpoint = udp::endpoint(fromIP(admitted.addresses.front()), front.endpoint.port());
+              front.endpoint =
+                  udp::endpoint(fromIP(admitted.addresses.front()), front.endpoint.port());
               front.host.clear();
             }
             self->pump();
@@ -479,7 +482,8 @@ void UDPSocketImpl::close() {
           ErrorCode::systemError,
           "close: " + std::to_string(self->queue_.size()) + " queued datagram(s) were not sent"));
       while (!self->queue_.empty()) {
-        self->failCallbacks(self->queue_.front().outcome, "the socket was closed before it was sent");
+        self->failCallbacks(self->queue_.front().outcome,
+                            "the socket was closed before it was sent");
         self->queue_.pop_front();
       }
     }

@@ -71,7 +71,8 @@ class CorkStream {
     const auto end = boost::asio::buffer_sequence_end(buffers);
     for (; it != end && boost::asio::const_buffer(*it).size() == 0; ++it) {
     }
-    if (it == end || *static_cast<const unsigned char*>(boost::asio::const_buffer(*it).data()) != 0x88)
+    if (it == end ||
+        *static_cast<const unsigned char*>(boost::asio::const_buffer(*it).data()) != 0x88)
       return false;  // not a close frame (the one byte every write pays)
     std::array<unsigned char, 8> h{};
     if (boost::asio::buffer_copy(boost::asio::buffer(h), buffers) < h.size()) return false;
@@ -81,7 +82,12 @@ class CorkStream {
     const int code = ((h[6] ^ h[2]) << 8) | (h[7] ^ h[3]);
     if (isWireCloseCode(code)) return false;
     constexpr unsigned kProtocolError = 1002;
-    out = {0x88, 0x82, h[2], h[3], h[4], h[5],
+    out = {0x88,
+           0x82,
+           h[2],
+           h[3],
+           h[4],
+           h[5],
            static_cast<unsigned char>((kProtocolError >> 8) ^ h[2]),
            static_cast<unsigned char>((kProtocolError & 0xffU) ^ h[3])};
     return true;
@@ -107,10 +113,10 @@ class CorkStream {
     if (replaceClose_ && closeFrameToReplace(buffers, replacement_)) {
       replaceClose_ = false;
       // Beast's echo of a server's close code that RFC 6455 (7.4) does not allow on the wire
-      // (Beast takes 5000 and up); the answer must be 1002. Buffered behind whatever is already waiting and completed
-      // at once, as a small write during a burst is; teardown drains the buffer before the
-      // socket closes. Not async_write(*this, ...): that would instantiate this function
-      // again with async_write's handler around this one, without end.
+      // (Beast takes 5000 and up); the answer must be 1002. Buffered behind whatever is already
+      // waiting and completed at once, as a small write during a burst is; teardown drains the
+      // buffer before the socket closes. Not async_write(*this, ...): that would instantiate this
+      // function again with async_write's handler around this one, without end.
       const std::size_t original = boost::asio::buffer_size(buffers);
       if (!error_) {
         pending_.insert(pending_.end(), replacement_.begin(), replacement_.end());

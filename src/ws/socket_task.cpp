@@ -203,7 +203,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     return;
   }
   opening_->lookup = core.resolver().resolve(
-      opening_->url.parsedHost.name, Resolver::Family::any, [weak = weak_from_this()](Lookup lookup) {
+      opening_->url.parsedHost.name, Resolver::Family::any,
+      [weak = weak_from_this()](Lookup lookup) {
         auto self = std::static_pointer_cast<SocketTaskImpl>(weak.lock());
         if (!self || self->aborted_ || self->readyState() != SocketTask::CONNECTING ||
             lookup.outcome == Lookup::Outcome::cancelled)
@@ -730,8 +731,8 @@ namespace {
 // Adds/removes a runtime-level listener on the loop thread.
 template <class E>
 ListenerId addGlobal(detail::RuntimeCore& core,
-                     detail::ListenerRegistry<E> detail::WsState::*registry,
-                     Listener<E> fn, std::atomic<std::uint64_t>& ids) {
+                     detail::ListenerRegistry<E> detail::WsState::*registry, Listener<E> fn,
+                     std::atomic<std::uint64_t>& ids) {
   const ListenerId id{++ids};
   core.link->exec([&core, registry, id, fn = std::move(fn)]() mutable {
     (core.ws().*registry).add(id, std::move(fn));
@@ -740,8 +741,7 @@ ListenerId addGlobal(detail::RuntimeCore& core,
 }
 
 template <class E>
-void removeGlobal(detail::RuntimeCore& core,
-                  detail::ListenerRegistry<E> detail::WsState::*registry,
+void removeGlobal(detail::RuntimeCore& core, detail::ListenerRegistry<E> detail::WsState::*registry,
                   ListenerId id) {
   core.link->exec([&core, registry, id] { (core.ws().*registry).remove(id); });
 }
@@ -771,8 +771,7 @@ ListenerId Runtime::onSocketOpen(Listener<SocketTask::OpenEvent> l) {
   return addGlobal(*core_, &detail::WsState::open, std::move(l), globalListenerIds);
 }
 ListenerId Runtime::onSocketMessage(Listener<SocketTask::MessageEvent> l) {
-  return addGlobal(*core_, &detail::WsState::message, std::move(l),
-                   globalListenerIds);
+  return addGlobal(*core_, &detail::WsState::message, std::move(l), globalListenerIds);
 }
 ListenerId Runtime::onSocketError(Listener<ErrorEvent> l) {
   return addGlobal(*core_, &detail::WsState::error, std::move(l), globalListenerIds);
@@ -780,18 +779,12 @@ ListenerId Runtime::onSocketError(Listener<ErrorEvent> l) {
 ListenerId Runtime::onSocketClose(Listener<SocketTask::CloseEvent> l) {
   return addGlobal(*core_, &detail::WsState::close, std::move(l), globalListenerIds);
 }
-void Runtime::offSocketOpen(ListenerId id) {
-  removeGlobal(*core_, &detail::WsState::open, id);
-}
+void Runtime::offSocketOpen(ListenerId id) { removeGlobal(*core_, &detail::WsState::open, id); }
 void Runtime::offSocketMessage(ListenerId id) {
   removeGlobal(*core_, &detail::WsState::message, id);
 }
-void Runtime::offSocketError(ListenerId id) {
-  removeGlobal(*core_, &detail::WsState::error, id);
-}
-void Runtime::offSocketClose(ListenerId id) {
-  removeGlobal(*core_, &detail::WsState::close, id);
-}
+void Runtime::offSocketError(ListenerId id) { removeGlobal(*core_, &detail::WsState::error, id); }
+void Runtime::offSocketClose(ListenerId id) { removeGlobal(*core_, &detail::WsState::close, id); }
 
 // The lambdas below hold the core by raw pointer: they run only on the loop, while it lives
 // (a shared_ptr in a queued handler would keep the io_context that holds it alive).

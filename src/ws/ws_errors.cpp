@@ -1,11 +1,11 @@
 #include "ws/ws_errors.hpp"
 
+#include <openssl/x509.h>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/zlib/error.hpp>
-#include <openssl/x509.h>
 
 #include "core/asio_errors.hpp"
 #include "minisock/socket_task.hpp"
@@ -25,8 +25,10 @@ WsEnding failed(std::string errMsg, int code, int errNo = kNetworkInterrupted) {
 // The opening handshake failed: the Error carries "connectSocket:fail <reason>" (errCode -1,
 // the unified errno 600000), then Close 1006.
 WsEnding openingFailed(std::string reason) {
-  return WsEnding{makeError(ErrorCode::systemError, "connectSocket:fail " + reason, kUnknownNetworkError),
-                  1006, {}};
+  return WsEnding{
+      makeError(ErrorCode::systemError, "connectSocket:fail " + reason, kUnknownNetworkError),
+      1006,
+      {}};
 }
 
 // What the client sent in its close frame when Beast failed the connection for `ec`.
@@ -103,7 +105,8 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
   }
   // The read.
   if (ec == boost::asio::error::operation_aborted) return std::nullopt;
-  if (serverClosed(ec, context)) return orderlyEnd(context, context.closeStarted ? context.closeCode : 1005);
+  if (serverClosed(ec, context))
+    return orderlyEnd(context, context.closeStarted ? context.closeCode : 1005);
   if (ec == boost::beast::error::timeout && context.closeStarted)
     return failed("closeSocket: the server did not answer the close frame within 5 s", 1006);
   if (ec == boost::beast::error::timeout) {
@@ -114,13 +117,15 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
   if (ec.category() ==
       boost::beast::zlib::make_error_code(boost::beast::zlib::error::need_buffers).category()) {
     // Beast stops on an inflate error without a close frame: nothing was exchanged (1006).
-    return failed("webSocket protocol error from the server: invalid compressed data (" + ec.message() + ")",
-                  1006, 0);
+    return failed(
+        "webSocket protocol error from the server: invalid compressed data (" + ec.message() + ")",
+        1006, 0);
   }
   const int code = closeCodeFor(ec);
-  ErrorEvent error = code == 1006 ? fromAsio("network interrupted", ec)
-                                  : makeError(ErrorCode::systemError,
-                                              "WebSocket protocol error from the server: " + ec.message());
+  ErrorEvent error = code == 1006
+                         ? fromAsio("network interrupted", ec)
+                         : makeError(ErrorCode::systemError,
+                                     "WebSocket protocol error from the server: " + ec.message());
   error.errMsg = "webSocket " + error.errMsg;
   if (error.errNo == 0 || code == 1006) error.errNo = kNetworkInterrupted;
   return WsEnding{std::move(error), code, {}};

@@ -1,8 +1,8 @@
 #pragma once
 // What a Runtime keeps for its WebSocket tasks (loop thread only): tasks counted against
 // Policy::maxWebSockets, the TLS context (made on the first wss task), and the older global
-// calls' listeners and target. RuntimeCore holds it (made on first use; at shutdown its listeners and
-// target are dropped, the state itself lives as long as the core).
+// calls' listeners and target. RuntimeCore holds it (made on first use; at shutdown its listeners
+// and target are dropped, the state itself lives as long as the core).
 
 #include <array>
 #include <cstdint>

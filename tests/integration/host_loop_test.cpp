@@ -79,7 +79,9 @@ class HostedTcp : public ::testing::Test {
     ASSERT_TRUE(host.ok());
     rec.attach(*tcp);
   }
-  void connect(const std::string& address) { tcp->connect({.address = address, .port = server.port()}); }
+  void connect(const std::string& address) {
+    tcp->connect({.address = address, .port = server.port()});
+  }
 
   servers::TcpEchoServer server;
   Runtime rt;
@@ -200,8 +202,9 @@ TEST(HostLoop, WebSocketTaskAndUdpOnTheHostLoop) {
   Host host(rt);
   ASSERT_TRUE(host.ok());
   std::vector<std::string> events;
-  auto task = rt.connectSocket({.url = "ws://127.0.0.1:" + std::to_string(ws.port()) + "/",
-                                .success = [&](const CallbackResult&) { events.push_back("success"); }});
+  auto task =
+      rt.connectSocket({.url = "ws://127.0.0.1:" + std::to_string(ws.port()) + "/",
+                        .success = [&](const CallbackResult&) { events.push_back("success"); }});
   task->onOpen([&](const SocketTask::OpenEvent&) {
     events.push_back("open");
     task->send({.data = std::string("hello")});
@@ -210,7 +213,9 @@ TEST(HostLoop, WebSocketTaskAndUdpOnTheHostLoop) {
     events.push_back("message " + std::string(std::get<std::string_view>(e.data)));
     task->close();
   });
-  task->onClose([&](const SocketTask::CloseEvent& e) { events.push_back("close " + std::to_string(e.code)); });
+  task->onClose([&](const SocketTask::CloseEvent& e) {
+    events.push_back("close " + std::to_string(e.code));
+  });
   auto udp = rt.createUDPSocket();
   std::string datagram;
   udp->onMessage([&](const UDPSocket::MessageEvent& e) { datagram = text(e.message); });
@@ -321,10 +326,12 @@ TEST(ListenersAtCreation, NoEventIsMissedWhileStartsThreadRunsTheLoop) {
         {.onError = [&](const ErrorEvent&) { ++errors; },
          .onClose = [&](const SocketTask::CloseEvent&) { ++closes; }}));
   }
-  auto tcp = rt.createTCPSocket({.type = "ipv5"}, {.onError = [&](const ErrorEvent&) { ++errors; },
-                                                   .onClose = [&](const TCPSocket::CloseEvent&) { ++closes; }});
-  auto udp = rt.createUDPSocket("udp5", {.onError = [&](const ErrorEvent&) { ++errors; },
-                                         .onClose = [&](const UDPSocket::CloseEvent&) { ++closes; }});
+  auto tcp = rt.createTCPSocket({.type = "ipv5"},
+                                {.onError = [&](const ErrorEvent&) { ++errors; },
+                                 .onClose = [&](const TCPSocket::CloseEvent&) { ++closes; }});
+  auto udp =
+      rt.createUDPSocket("udp5", {.onError = [&](const ErrorEvent&) { ++errors; },
+                                  .onClose = [&](const UDPSocket::CloseEvent&) { ++closes; }});
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (closes < kTasks + 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(5ms);
@@ -351,7 +358,8 @@ TEST(CallbacksThatThrow, AreReportedAndTheLoopGoesOn) {
   ::testing::internal::CaptureStderr();
   ASSERT_TRUE(runUntil(rt, [&] { return events.size() == 4; }));
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(events, (std::vector<std::string>{"complete connectSocket:ok", "open", "closed", "close"}));
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"complete connectSocket:ok", "open", "closed", "close"}));
   EXPECT_NE(err.find("callback threw (ignored; callbacks should not throw): success threw"),
             std::string::npos)
       << err;

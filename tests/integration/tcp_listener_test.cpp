@@ -199,11 +199,17 @@ TEST(WeakHandles, StayValidWhileTheRuntimeHoldsTheSocket) {
   std::weak_ptr<TCPSocket> tcpWeak = tcp;
   tcp->onConnect([&, tcpWeak](const TCPSocket::ConnectEvent&) {
     ++tcpEvents;
-    if (auto self = tcpWeak.lock()) self->write("echo"); else ++expiredAtAnEvent;
+    if (auto self = tcpWeak.lock())
+      self->write("echo");
+    else
+      ++expiredAtAnEvent;
   });
   tcp->onMessage([&, tcpWeak](const TCPSocket::MessageEvent&) {
     ++tcpEvents;
-    if (auto self = tcpWeak.lock()) self->close(); else ++expiredAtAnEvent;
+    if (auto self = tcpWeak.lock())
+      self->close();
+    else
+      ++expiredAtAnEvent;
   });
   tcp->connect({.address = "127.0.0.1", .port = tcpServer.port()});
 
@@ -211,7 +217,10 @@ TEST(WeakHandles, StayValidWhileTheRuntimeHoldsTheSocket) {
   std::weak_ptr<UDPSocket> udpWeak = udp;
   udp->onMessage([&, udpWeak](const UDPSocket::MessageEvent&) {
     ++udpEvents;
-    if (auto self = udpWeak.lock()) self->close(); else ++expiredAtAnEvent;
+    if (auto self = udpWeak.lock())
+      self->close();
+    else
+      ++expiredAtAnEvent;
   });
   udp->send({.address = "127.0.0.1", .port = udpServer.port(), .message = std::string("echo")});
 
@@ -219,11 +228,17 @@ TEST(WeakHandles, StayValidWhileTheRuntimeHoldsTheSocket) {
   std::weak_ptr<SocketTask> taskWeak = task;
   task->onOpen([&, taskWeak](const SocketTask::OpenEvent&) {
     ++taskEvents;
-    if (auto self = taskWeak.lock()) self->send({.data = std::string("echo")}); else ++expiredAtAnEvent;
+    if (auto self = taskWeak.lock())
+      self->send({.data = std::string("echo")});
+    else
+      ++expiredAtAnEvent;
   });
   task->onMessage([&, taskWeak](const SocketTask::MessageEvent&) {
     ++taskEvents;
-    if (auto self = taskWeak.lock()) self->close(); else ++expiredAtAnEvent;
+    if (auto self = taskWeak.lock())
+      self->close();
+    else
+      ++expiredAtAnEvent;
   });
 
   tcp.reset();  // the owners' last handles

@@ -115,13 +115,18 @@ TEST(TCPPolicy, TheQuotaCountsCreationsAndTheSocketOverItRefusesItsFirstUse) {
     Recorder rec;
     auto over = rt.createTCPSocket();
     rec.attach(*over);
-    if (std::string(use) == "connect") over->connect({.address = "127.0.0.1", .port = server.port()});
+    if (std::string(use) == "connect")
+      over->connect({.address = "127.0.0.1", .port = server.port()});
     if (std::string(use) == "write") over->write("x");
     if (std::string(use) == "bindWifi") over->bindWifi({.BSSID = "a4:5e:60:c2:1f:03"});
     ASSERT_TRUE(runUntil(rt, [&] { return rec.closes == 1; }));
     EXPECT_EQ(rec.order, (std::vector<std::string>{"error", "close"}));
     EXPECT_EQ(rec.errorEvents[0].errCode, -3);
-    EXPECT_EQ(rec.errorEvents[0].errMsg.rfind(std::string(use) + " fail: more than 20 TCPSockets created within 300 s (rule: maxTCPSocketsPerWindow)", 0), 0u)
+    EXPECT_EQ(rec.errorEvents[0].errMsg.rfind(
+                  std::string(use) + " fail: more than 20 TCPSockets created within 300 s (rule: "
+                                     "maxTCPSocketsPerWindow)",
+                  0),
+              0u)
         << rec.errorEvents[0].errMsg;
   }
   // Nothing left the machine for them; the ones under the quota still connect.

@@ -510,15 +510,16 @@ TEST(WsBadServer, CloseCodesNotAllowedOnTheWireAreAnsweredWith1002) {
     EXPECT_TRUE(frame->masked);
     EXPECT_EQ(frame->closeCode(), 1002);  // not an echo
     if (code >= 5000) {
-      EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(),
-                                 "close code " + std::to_string(code) + " is not allowed on the wire"))
+      EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(), "close code " + std::to_string(code) +
+                                                               " is not allowed on the wire"))
           << client.rec.firstErrMsg();
     }
   }
 }
 
 TEST(WsBadServer, EveryDocumentedMethodOpensWithGet) {
-  for (const char* method : {"GET", "get", "OPTIONS", "HEAD", "POST", "put", "DELETE", "TRACE", "CONNECT"}) {
+  for (const char* method :
+       {"GET", "get", "OPTIONS", "HEAD", "POST", "put", "DELETE", "TRACE", "CONNECT"}) {
     SCOPED_TRACE(method);
     WsScriptedServer server(openThen({}));
     Client client(wsOption(server.url("/m"), [&](ConnectSocketOption& o) { o.method = method; }));
@@ -533,8 +534,9 @@ TEST(WsBadServer, EveryDocumentedMethodOpensWithGet) {
   Client client(wsOption("ws://127.0.0.1:1/", [](ConnectSocketOption& o) { o.method = "FOO"; }));
   client.runToClose();
   EXPECT_EQ((Strings{"error", "close"}), client.rec.order);
-  EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(),
-                             "method 'FOO' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT"))
+  EXPECT_TRUE(containsNoCase(
+      client.rec.firstErrMsg(),
+      "method 'FOO' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT"))
       << client.rec.firstErrMsg();
 }
 
@@ -631,7 +633,8 @@ TEST(WsBadServer, MaskingKeysAreFresh) {
   }));
   Client client(wsOption(server.url("/")));
   client.rec.onOpenHook = [&] {
-    for (int i = 0; i < kMessages; ++i) client.task->send(textMessage(minisock::test::numbered("m", i)));
+    for (int i = 0; i < kMessages; ++i)
+      client.task->send(textMessage(minisock::test::numbered("m", i)));
   };
   ASSERT_TRUE(runUntil(
       client.rt, [&] { return frames.ready(); }, 30s));

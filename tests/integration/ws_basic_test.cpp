@@ -324,9 +324,10 @@ TEST(SocketTask, InvalidOptionsFailThenErrorThenClose) {
       {{.url = "ws://127.0.0.1:9/", .protocols = {"a b"}}, "not a valid HTTP token", 0});
   cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 0ms}, "invalid timeout", 0});
   cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 61s}, "invalid timeout", 0});
-  cases.push_back({{.url = "ws://127.0.0.1:9/", .method = "PATCH"},
-                   "method 'PATCH' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT",
-                   0});
+  cases.push_back(
+      {{.url = "ws://127.0.0.1:9/", .method = "PATCH"},
+       "method 'PATCH' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT",
+       0});
   for (auto& c : cases) {
     WsRecorder rec;
     Runtime rt;

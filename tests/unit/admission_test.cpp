@@ -50,7 +50,8 @@ TEST(Admission, ALookupLeavesTheAllowedAddressesOrSaysWhyNone) {
   found.addresses = {parseHost("127.0.0.1").ip};
   a = admitResolved(release, "example.com", found);
   EXPECT_EQ(a.code, ErrorCode::noPermission);
-  EXPECT_EQ(a.problem.rfind("host 'example.com' resolves to a refused address: ", 0), 0u) << a.problem;
+  EXPECT_EQ(a.problem.rfind("host 'example.com' resolves to a refused address: ", 0), 0u)
+      << a.problem;
 
   found.addresses.clear();  // the drift the issue found: nothing resolved is explained too
   a = admitResolved(release, "example.com", found);
@@ -102,6 +103,8 @@ TEST(Admission, ConnectSocketOptionsAreCheckedInThePlatformsOrder) {
 }
 
 TEST(Admission, WireCloseCodes) {
-  for (int code : {1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999}) EXPECT_TRUE(isWireCloseCode(code)) << code;
-  for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) EXPECT_FALSE(isWireCloseCode(code)) << code;
+  for (int code : {1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999})
+    EXPECT_TRUE(isWireCloseCode(code)) << code;
+  for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535})
+    EXPECT_FALSE(isWireCloseCode(code)) << code;
 }

@@ -49,7 +49,8 @@ TEST(WsErrors, ProtocolFailuresCarryTheCodeTheClientSent) {
   EXPECT_EQ(big->error->errNo, 600003);
   auto masked = wsEnding(WsStep::read, websocket::error::bad_masked_frame, WsContext{});
   EXPECT_EQ(masked->code, 1002);
-  EXPECT_EQ(masked->error->errMsg.rfind("webSocket WebSocket protocol error from the server: ", 0), 0u);
+  EXPECT_EQ(masked->error->errMsg.rfind("webSocket WebSocket protocol error from the server: ", 0),
+            0u);
 }
 
 TEST(WsErrors, CancelledOperationsAreNotAnEnd) {
@@ -84,11 +85,13 @@ TEST(WsErrors, TheOpeningHandshakesFailuresAreConnectSocketFails) {
             "connectSocket:fail connect socket fail: errno:111 errmsg:Connection refused");
   WsContext status;
   status.httpStatus = 404;
-  EXPECT_EQ(wsEnding(WsStep::upgrade, websocket::error::upgrade_declined, status)->error->errMsg,
-            "connectSocket:fail server answered HTTP status 404 instead of 101 Switching Protocols");
+  EXPECT_EQ(
+      wsEnding(WsStep::upgrade, websocket::error::upgrade_declined, status)->error->errMsg,
+      "connectSocket:fail server answered HTTP status 404 instead of 101 Switching Protocols");
   WsContext expired;
   expired.tlsVerifyResult = 10;  // X509_V_ERR_CERT_HAS_EXPIRED
-  EXPECT_EQ(wsEnding(WsStep::tlsHandshake, boost::asio::error::fault, expired)->error->errMsg,
-            "connectSocket:fail certificate verify failed: certificate has expired (trust a private "
-            "CA with Policy::caFile)");
+  EXPECT_EQ(
+      wsEnding(WsStep::tlsHandshake, boost::asio::error::fault, expired)->error->errMsg,
+      "connectSocket:fail certificate verify failed: certificate has expired (trust a private "
+      "CA with Policy::caFile)");
 }

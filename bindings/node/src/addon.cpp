@@ -149,7 +149,8 @@ void Addon::setDispatch(napi_value fn) {
   check(napi_create_reference(env, fn, 1, &dispatch_));
 }
 
-void Addon::emit(std::uint32_t id, Kind kind, napi_value p1, napi_value p2, napi_value p3) noexcept {
+void Addon::emit(std::uint32_t id, Kind kind, napi_value p1, napi_value p2,
+                 napi_value p3) noexcept {
   if (dispatch_ == nullptr || tornDown) return;
   ++events;
   napi_value fn = nullptr, recv = nullptr, undefined = nullptr, idValue = nullptr,
@@ -178,7 +179,8 @@ void Addon::emitError(std::uint32_t id, const ErrorEvent& e) noexcept {
   HandleScope scope(env);
   if (!scope.ok()) return;
   try {
-    emit(id, Kind::Error, makeString(env, e.errMsg), makeInt(env, e.errCode), makeInt(env, e.errNo));
+    emit(id, Kind::Error, makeString(env, e.errMsg), makeInt(env, e.errCode),
+         makeInt(env, e.errNo));
   } catch (...) {
     raisePending(env);
   }
@@ -209,7 +211,8 @@ void Addon::emitMessage(std::uint32_t id, bool text, std::span<const std::byte> 
   try {
     if (text) {
       emit(id, Kind::MessageText,
-           makeString(env, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
+           makeString(env,
+                      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     } else {
       emit(id, Kind::MessageBinary, makeArrayBuffer(env, bytes));  // the one copy
     }
@@ -219,7 +222,8 @@ void Addon::emitMessage(std::uint32_t id, bool text, std::span<const std::byte> 
 }
 
 namespace {
-napi_value infoValue(napi_env env, const std::string& address, const std::string& family, int port) {
+napi_value infoValue(napi_env env, const std::string& address, const std::string& family,
+                     int port) {
   napi_value o = makeObject(env);
   setProp(env, o, "address", makeString(env, address));
   setProp(env, o, "family", makeString(env, family));
@@ -244,7 +248,8 @@ void Addon::emitOpen(std::uint32_t id, const SocketTask::OpenEvent& e) noexcept 
   if (!scope.ok()) return;
   try {
     napi_value header = makeObject(env);
-    for (const auto& [name, value] : e.header) setProp(env, header, name.c_str(), makeString(env, value));
+    for (const auto& [name, value] : e.header)
+      setProp(env, header, name.c_str(), makeString(env, value));
     napi_value profile = makeObject(env);
     const auto& p = e.profile;
     setProp(env, profile, "fetchStart", makeNumber(env, p.fetchStart));
@@ -304,12 +309,18 @@ void finalizeAddon(napi_env, void* data, void*) {
 }
 
 const std::pair<const char*, Kind> kindNames[] = {
-    {"CONNECT", Kind::Connect},     {"MESSAGE_BINARY", Kind::MessageBinary},
-    {"MESSAGE_TEXT", Kind::MessageText}, {"ERROR", Kind::Error},
-    {"CLOSE", Kind::Close},         {"BIND_WIFI", Kind::BindWifi},
-    {"LISTENING", Kind::Listening}, {"OPEN", Kind::Open},
-    {"INFO", Kind::Info},           {"SUCCESS", Kind::Success},
-    {"FAIL", Kind::Fail},           {"COMPLETE", Kind::Complete},
+    {"CONNECT", Kind::Connect},
+    {"MESSAGE_BINARY", Kind::MessageBinary},
+    {"MESSAGE_TEXT", Kind::MessageText},
+    {"ERROR", Kind::Error},
+    {"CLOSE", Kind::Close},
+    {"BIND_WIFI", Kind::BindWifi},
+    {"LISTENING", Kind::Listening},
+    {"OPEN", Kind::Open},
+    {"INFO", Kind::Info},
+    {"SUCCESS", Kind::Success},
+    {"FAIL", Kind::Fail},
+    {"COMPLETE", Kind::Complete},
 };
 
 // ---- entry points ----
@@ -383,7 +394,9 @@ napi_value post(const Args& args) {
     case Kind::Success:
     case Kind::Fail:
     case Kind::Complete:
-      fn = [a, target, kind, r = CallbackResult{std::move(text), x}] { a->emitCallback(target, kind, r); };
+      fn = [a, target, kind, r = CallbackResult{std::move(text), x}] {
+        a->emitCallback(target, kind, r);
+      };
       break;
     default:
       throw JsThrow{"post: unsupported kind"};
@@ -427,7 +440,8 @@ napi_value globalListen(const Args& args) {
       break;
     case kMessage:
       if (on)
-        lid = rt.onSocketMessage([a, id](const SocketTask::MessageEvent& e) { emitData(*a, id, e); });
+        lid =
+            rt.onSocketMessage([a, id](const SocketTask::MessageEvent& e) { emitData(*a, id, e); });
       else
         rt.offSocketMessage(lid);
       break;
@@ -439,7 +453,8 @@ napi_value globalListen(const Args& args) {
       break;
     case kClose:
       if (on)
-        lid = rt.onSocketClose([a, id](const SocketTask::CloseEvent& e) { a->emitClose(id, e.code, e.reason); });
+        lid = rt.onSocketClose(
+            [a, id](const SocketTask::CloseEvent& e) { a->emitClose(id, e.code, e.reason); });
       else
         rt.offSocketClose(lid);
       break;
@@ -462,7 +477,9 @@ napi_value sendSocketMessage(const Args& args) {
   Addon& a = holder->addon;
   Callbacks cbs = callbacksTo(a, cb);
   holder->get().sendSocketMessage({.data = toData(env, args[2]),
-                                   .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete});
+                                   .success = cbs.success,
+                                   .fail = cbs.fail,
+                                   .complete = cbs.complete});
   holder->touch();
   return undefinedValue(env);
 }
@@ -474,9 +491,11 @@ napi_value closeSocket(const Args& args) {
   const std::uint32_t cb = toId(env, args[1]);
   Addon& a = holder->addon;
   Callbacks cbs = callbacksTo(a, cb);
-  SocketTask::CloseOption option{.success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
+  SocketTask::CloseOption option{
+      .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
   if (napi_value code = optionalProp(env, args[2], "code")) option.code = toInt(env, code);
-  if (napi_value reason = optionalProp(env, args[2], "reason")) option.reason = toString(env, reason);
+  if (napi_value reason = optionalProp(env, args[2], "reason"))
+    option.reason = toString(env, reason);
   holder->get().closeSocket(std::move(option));
   holder->touch();
   return undefinedValue(env);
@@ -487,9 +506,10 @@ napi_value closeSocket(const Args& args) {
 Callbacks callbacksTo(Addon& a, std::uint32_t id) {
   if (id == 0) return {};  // nobody listens (the send fast path)
   auto first = std::make_shared<Kind>(Kind::Complete);
-  return {.success = [first](const CallbackResult&) { *first = Kind::Success; },
-          .fail = [first](const CallbackResult&) { *first = Kind::Fail; },
-          .complete = [p = &a, id, first](const CallbackResult& r) { p->emitCallback(id, *first, r); }};
+  return {
+      .success = [first](const CallbackResult&) { *first = Kind::Success; },
+      .fail = [first](const CallbackResult&) { *first = Kind::Fail; },
+      .complete = [p = &a, id, first](const CallbackResult& r) { p->emitCallback(id, *first, r); }};
 }
 
 std::chrono::milliseconds toMilliseconds(double ms) {
@@ -533,7 +553,8 @@ void exportFunction(napi_env env, napi_value exports, const char* name, napi_cal
 
 void registerRuntime(napi_env env, napi_value exports) {
   napi_value kinds = makeObject(env);
-  for (const auto& [name, kind] : kindNames) setProp(env, kinds, name, makeInt(env, static_cast<int>(kind)));
+  for (const auto& [name, kind] : kindNames)
+    setProp(env, kinds, name, makeInt(env, static_cast<int>(kind)));
   check(napi_object_freeze(env, kinds));
   setProp(env, exports, "KIND", kinds);
   exportFunction(env, exports, "init", entry<init>);

@@ -10,8 +10,8 @@
 // which Node runs process.nextTick callbacks and microtasks, as after any I/O callback of its
 // own. No thread of the addon's exists; none touches JavaScript.
 
-#include <minisock/minisock.hpp>
 #include <uv.h>
+#include <minisock/minisock.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -10,13 +10,15 @@ namespace minisock::node {
 
 namespace {
 
-using Member = std::variant<std::vector<PortRange> Policy::*, int Policy::*, std::chrono::seconds Policy::*,
-                            bool Policy::*, std::vector<std::string> Policy::*, std::size_t Policy::*,
-                            std::string Policy::*>;
+using Member =
+    std::variant<std::vector<PortRange> Policy::*, int Policy::*, std::chrono::seconds Policy::*,
+                 bool Policy::*, std::vector<std::string> Policy::*, std::size_t Policy::*,
+                 std::string Policy::*>;
 
 struct Field {
   const char* name;
-  const char* kind;  ///< lib/policy.js's check: ports, count, seconds, boolean, strings, size, string
+  const char*
+      kind;  ///< lib/policy.js's check: ports, count, seconds, boolean, strings, size, string
   Member member;
 };
 
@@ -46,30 +48,32 @@ Overloaded(F...) -> Overloaded<F...>;
 
 // Reads `value` (checked by lib/policy.js) into the field.
 void read(napi_env env, napi_value value, Policy& p, const Member& member) {
-  std::visit(Overloaded{
-                 [&](std::vector<PortRange> Policy::*m) {
-                   auto& ranges = p.*m;
-                   ranges.clear();
-                   for (std::uint32_t i = 0, n = arrayLength(env, value); i < n; ++i) {
-                     napi_value pair = element(env, value, i);
-                     ranges.push_back({toInt(env, element(env, pair, 0)), toInt(env, element(env, pair, 1))});
-                   }
-                 },
-                 [&](int Policy::*m) { p.*m = toInt(env, value); },
-                 [&](std::chrono::seconds Policy::*m) {
-                   p.*m = std::chrono::seconds(static_cast<std::int64_t>(toNumber(env, value)));
-                 },
-                 [&](bool Policy::*m) { p.*m = toBool(env, value); },
-                 [&](std::vector<std::string> Policy::*m) {
-                   auto& list = p.*m;
-                   list.clear();
-                   for (std::uint32_t i = 0, n = arrayLength(env, value); i < n; ++i)
-                     list.push_back(toString(env, element(env, value, i)));
-                 },
-                 [&](std::size_t Policy::*m) { p.*m = static_cast<std::size_t>(toNumber(env, value)); },
-                 [&](std::string Policy::*m) { p.*m = toString(env, value); },
-             },
-             member);
+  std::visit(
+      Overloaded{
+          [&](std::vector<PortRange> Policy::*m) {
+            auto& ranges = p.*m;
+            ranges.clear();
+            for (std::uint32_t i = 0, n = arrayLength(env, value); i < n; ++i) {
+              napi_value pair = element(env, value, i);
+              ranges.push_back(
+                  {toInt(env, element(env, pair, 0)), toInt(env, element(env, pair, 1))});
+            }
+          },
+          [&](int Policy::*m) { p.*m = toInt(env, value); },
+          [&](std::chrono::seconds Policy::*m) {
+            p.*m = std::chrono::seconds(static_cast<std::int64_t>(toNumber(env, value)));
+          },
+          [&](bool Policy::*m) { p.*m = toBool(env, value); },
+          [&](std::vector<std::string> Policy::*m) {
+            auto& list = p.*m;
+            list.clear();
+            for (std::uint32_t i = 0, n = arrayLength(env, value); i < n; ++i)
+              list.push_back(toString(env, element(env, value, i)));
+          },
+          [&](std::size_t Policy::*m) { p.*m = static_cast<std::size_t>(toNumber(env, value)); },
+          [&](std::string Policy::*m) { p.*m = toString(env, value); },
+      },
+      member);
 }
 
 napi_value write(napi_env env, const Policy& p, const Member& member) {

@@ -10,7 +10,9 @@ struct TaskHandle {
   std::shared_ptr<SocketTask> task;
 };
 
-TaskHandle& taskHandle(napi_env env, napi_value handle) { return unwrapExternal<TaskHandle>(env, handle); }
+TaskHandle& taskHandle(napi_env env, napi_value handle) {
+  return unwrapExternal<TaskHandle>(env, handle);
+}
 
 void emitData(Addon& a, std::uint32_t id, const SocketTask::MessageEvent& e) {
   if (const auto* text = std::get_if<std::string_view>(&e.data))
@@ -41,7 +43,8 @@ napi_value taskConnect(const Args& args) {
   if (napi_value header = optionalProp(env, o, "header")) {
     for (std::uint32_t i = 0, n = arrayLength(env, header); i < n; ++i) {
       napi_value pair = element(env, header, i);
-      option.header.emplace_back(toString(env, element(env, pair, 0)), toString(env, element(env, pair, 1)));
+      option.header.emplace_back(toString(env, element(env, pair, 0)),
+                                 toString(env, element(env, pair, 1)));
     }
   }
   if (napi_value protocols = optionalProp(env, o, "protocols")) {
@@ -49,8 +52,10 @@ napi_value taskConnect(const Args& args) {
       option.protocols.push_back(toString(env, element(env, protocols, i)));
   }
   if (napi_value v = optionalProp(env, o, "tcpNoDelay")) option.tcpNoDelay = toBool(env, v);
-  if (napi_value v = optionalProp(env, o, "perMessageDeflate")) option.perMessageDeflate = toBool(env, v);
-  if (napi_value v = optionalProp(env, o, "timeout")) option.timeout = toMilliseconds(toNumber(env, v));
+  if (napi_value v = optionalProp(env, o, "perMessageDeflate"))
+    option.perMessageDeflate = toBool(env, v);
+  if (napi_value v = optionalProp(env, o, "timeout"))
+    option.timeout = toMilliseconds(toNumber(env, v));
   if (napi_value v = optionalProp(env, o, "method")) option.method = toString(env, v);
   Callbacks cbs = callbacksTo(a, cb);
   option.success = std::move(cbs.success);
@@ -63,7 +68,8 @@ napi_value taskConnect(const Args& args) {
       {.onOpen = [p, id](const SocketTask::OpenEvent& e) { p->emitOpen(id, e); },
        .onMessage = [p, id](const SocketTask::MessageEvent& e) { emitData(*p, id, e); },
        .onError = [p, id](const ErrorEvent& e) { p->emitError(id, e); },
-       .onClose = [p, id](const SocketTask::CloseEvent& e) { p->emitClose(id, e.code, e.reason); }});
+       .onClose = [p,
+                   id](const SocketTask::CloseEvent& e) { p->emitClose(id, e.code, e.reason); }});
   holder->touch();
   return makeExternal(env, new TaskHandle{holder, std::move(task)});
 }
@@ -76,7 +82,9 @@ napi_value taskSend(const Args& args) {
   Addon& a = h.runtime->addon;
   Callbacks cbs = callbacksTo(a, cb);
   h.task->send({.data = toData(env, args[2]),
-                .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete});
+                .success = cbs.success,
+                .fail = cbs.fail,
+                .complete = cbs.complete});
   h.runtime->touch();
   return undefinedValue(env);
 }
@@ -88,9 +96,11 @@ napi_value taskClose(const Args& args) {
   const std::uint32_t cb = toId(env, args[1]);
   Addon& a = h.runtime->addon;
   Callbacks cbs = callbacksTo(a, cb);
-  SocketTask::CloseOption option{.success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
+  SocketTask::CloseOption option{
+      .success = cbs.success, .fail = cbs.fail, .complete = cbs.complete};
   if (napi_value code = optionalProp(env, args[2], "code")) option.code = toInt(env, code);
-  if (napi_value reason = optionalProp(env, args[2], "reason")) option.reason = toString(env, reason);
+  if (napi_value reason = optionalProp(env, args[2], "reason"))
+    option.reason = toString(env, reason);
   h.task->close(std::move(option));
   h.runtime->touch();
   return undefinedValue(env);
@@ -101,7 +111,8 @@ napi_value taskReadyState(const Args& args) {
 }
 
 napi_value taskBufferedAmount(const Args& args) {
-  return makeNumber(args.env(), static_cast<double>(taskHandle(args.env(), args[0]).task->bufferedAmount()));
+  return makeNumber(args.env(),
+                    static_cast<double>(taskHandle(args.env(), args[0]).task->bufferedAmount()));
 }
 
 }  // namespace

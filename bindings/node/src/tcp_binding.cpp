@@ -27,12 +27,14 @@ napi_value tcpCreate(const Args& args) {
       {.onConnect = [a, id](const TCPSocket::ConnectEvent&) { a->emitSimple(id, Kind::Connect); },
        .onMessage =
            [a, id, info = std::make_shared<InfoCache>()](const TCPSocket::MessageEvent& e) {
-             if (const InfoPair* changed = info->update(e.remoteInfo, e.localInfo)) a->emitInfo(id, *changed);
+             if (const InfoPair* changed = info->update(e.remoteInfo, e.localInfo))
+               a->emitInfo(id, *changed);
              a->emitMessage(id, false, e.message);
            },
        .onError = [a, id](const ErrorEvent& e) { a->emitError(id, e); },
        .onClose = [a, id](const TCPSocket::CloseEvent&) { a->emitClose(id, 0, {}); },
-       .onBindWifi = [a, id](const TCPSocket::BindWifiEvent&) { a->emitSimple(id, Kind::BindWifi); }});
+       .onBindWifi = [a,
+                      id](const TCPSocket::BindWifiEvent&) { a->emitSimple(id, Kind::BindWifi); }});
   holder->touch();
   return makeExternal(env, new TcpHandle{holder, std::move(socket)});
 }
@@ -81,7 +83,8 @@ napi_value tcpBindWifi(const Args& args) {
 }
 
 napi_value tcpBufferedAmount(const Args& args) {
-  return makeNumber(args.env(), static_cast<double>(tcp(args.env(), args[0]).socket->bufferedAmount()));
+  return makeNumber(args.env(),
+                    static_cast<double>(tcp(args.env(), args[0]).socket->bufferedAmount()));
 }
 
 }  // namespace

@@ -32,15 +32,16 @@ napi_value udpCreate(const Args& args) {
   const std::string type = typeOf(env, args[2]) == napi_string ? toString(env, args[2]) : "udp4";
   Addon* a = &holder->addon;
   auto socket = holder->get().createUDPSocket(
-      type,
-      {.onListening = [a, id](const UDPSocket::ListeningEvent&) { a->emitSimple(id, Kind::Listening); },
-       .onMessage =
-           [a, id, info = std::make_shared<InfoCache>()](const UDPSocket::MessageEvent& e) {
-             if (const InfoPair* changed = info->update(e.remoteInfo, e.localInfo)) a->emitInfo(id, *changed);
-             a->emitMessage(id, false, e.message);
-           },
-       .onError = [a, id](const ErrorEvent& e) { a->emitError(id, e); },
-       .onClose = [a, id](const UDPSocket::CloseEvent&) { a->emitClose(id, 0, {}); }});
+      type, {.onListening =
+                 [a, id](const UDPSocket::ListeningEvent&) { a->emitSimple(id, Kind::Listening); },
+             .onMessage =
+                 [a, id, info = std::make_shared<InfoCache>()](const UDPSocket::MessageEvent& e) {
+                   if (const InfoPair* changed = info->update(e.remoteInfo, e.localInfo))
+                     a->emitInfo(id, *changed);
+                   a->emitMessage(id, false, e.message);
+                 },
+             .onError = [a, id](const ErrorEvent& e) { a->emitError(id, e); },
+             .onClose = [a, id](const UDPSocket::CloseEvent&) { a->emitClose(id, 0, {}); }});
   holder->touch();
   return makeExternal(env, new UdpHandle{holder, std::move(socket)});
 }
@@ -49,7 +50,8 @@ napi_value udpCreate(const Args& args) {
 napi_value udpBind(const Args& args) {
   napi_env env = args.env();
   UdpHandle& h = udp(env, args[0]);
-  const int port = typeOf(env, args[1]) == napi_number ? h.socket->bind(toInt(env, args[1])) : h.socket->bind();
+  const int port =
+      typeOf(env, args[1]) == napi_number ? h.socket->bind(toInt(env, args[1])) : h.socket->bind();
   h.runtime->touch();
   return makeInt(env, port);
 }
@@ -124,7 +126,8 @@ napi_value udpClose(const Args& args) {
 }
 
 napi_value udpDroppedCount(const Args& args) {
-  return makeNumber(args.env(), static_cast<double>(udp(args.env(), args[0]).socket->droppedCount()));
+  return makeNumber(args.env(),
+                    static_cast<double>(udp(args.env(), args[0]).socket->droppedCount()));
 }
 
 }  // namespace
