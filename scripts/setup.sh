@@ -21,11 +21,15 @@ done
 # checked after nodejs is installed, so that the two never meet in one apt-get call.
 node_headers() { [ -f /usr/include/node/node_api.h ]; }
 
-if [ ${#missing[@]} -eq 0 ] && node_headers; then
+# npm (the binding's tests and the npm package test): NodeSource's nodejs includes it, Debian's
+# is the separate npm package; installed only when missing, after nodejs, for the same reason.
+has_npm() { command -v npm >/dev/null 2>&1; }
+
+if [ ${#missing[@]} -eq 0 ] && node_headers && has_npm; then
   exit 0
 fi
 
-echo "setup: installing ${missing[*]:-the Node-API headers}"
+echo "setup: installing ${missing[*]:-the Node-API headers or npm}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
@@ -40,4 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if ! node_headers; then
   $SUDO apt-get install -y -qq --no-install-recommends libnode-dev
+fi
+if ! has_npm; then
+  $SUDO apt-get install -y -qq --no-install-recommends npm
 fi
