@@ -184,13 +184,11 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     // allowed on the wire becomes 1002. Only until our own close starts (no echo follows
     // then; and Beast 1.81's read, which with a control callback yields once before handling
     // a frame it already holds, can then leave a close() under way waiting for its answer).
-    ws.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
+    ws.control_callback([&ws](websocket::frame_type kind, boost::beast::string_view) {
       if (kind != websocket::frame_type::close) return;
-      withWs([](auto& s) {
-        const auto code = static_cast<int>(s.reason().code);
-        if (code != static_cast<int>(websocket::close_code::none) && !isWireCloseCode(code))
-          s.next_layer().replaceNextBadCloseFrame();
-      });
+      const auto code = static_cast<int>(ws.reason().code);
+      if (code != static_cast<int>(websocket::close_code::none) && !isWireCloseCode(code))
+        ws.next_layer().replaceNextBadCloseFrame();
     });
   });
   deadline_ =
@@ -604,8 +602,6 @@ WsContext SocketTaskImpl::context() {
     const auto reason = withWs([](auto& ws) { return ws.reason(); });
     if (reason.code != websocket::close_code::none) {
       c.serverCloseCode = static_cast<int>(reason.code);
-      // Beast takes codes of 5000 and up; RFC 6455 does not (CorkStream answers them 1002).
-      if (!isWireCloseCode(c.serverCloseCode)) c.invalidServerCode = c.serverCloseCode;
       c.serverCloseReason = std::string(reason.reason.c_str());
     }
   }

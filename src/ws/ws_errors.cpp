@@ -8,6 +8,7 @@
 #include <boost/beast/zlib/error.hpp>
 
 #include "core/asio_errors.hpp"
+#include "core/ws_options.hpp"
 #include "minisock/socket_task.hpp"
 
 namespace minisock::detail {
@@ -49,10 +50,11 @@ bool serverClosed(const boost::system::error_code& ec, const WsContext& context)
 }
 
 WsEnding orderlyEnd(const WsContext& context, int codeWhenNone) {
-  if (context.invalidServerCode != 0) {
-    // Answered with 1002 (not echoed), unless our own close frame went first.
+  if (context.serverCloseCode != 0 && !isWireCloseCode(context.serverCloseCode)) {
+    // Beast takes 5000 and up; RFC 6455 does not. Answered with 1002 (CorkStream), not echoed,
+    // unless our own close frame went first.
     return failed("webSocket protocol error from the server: close code " +
-                      std::to_string(context.invalidServerCode) +
+                      std::to_string(context.serverCloseCode) +
                       " is not allowed on the wire (RFC 6455 7.4)",
                   context.closeStarted ? context.closeCode : 1002);
   }

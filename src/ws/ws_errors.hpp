@@ -24,11 +24,10 @@ enum class WsStep {
 
 /// What the task knows when the error comes.
 struct WsContext {
-  bool closeStarted = false;        ///< our close frame is out
-  int closeCode = 1000;             ///< the code we sent (or will send)
-  int serverCloseCode = 0;          ///< the server's close frame's code; 0: none
-  std::string serverCloseReason{};  ///< its reason
-  int invalidServerCode = 0;        ///< a server code that may not be on the wire (answered 1002)
+  bool closeStarted = false;               ///< our close frame is out
+  int closeCode = 1000;                    ///< the code we sent (or will send)
+  int serverCloseCode = 0;                 ///< the server's close frame's code; 0: none
+  std::string serverCloseReason{};         ///< its reason
   std::chrono::milliseconds heartbeat{0};  ///< the heartbeat period (0: off)
   int httpStatus = 0;                      ///< the upgrade answer's status; 0: none read
   long tlsVerifyResult = 0;                ///< the TLS handshake's certificate check (X509_V_OK: 0)

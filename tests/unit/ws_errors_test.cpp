@@ -30,7 +30,6 @@ TEST(WsErrors, TheServersCloseFrameIsAnOrderlyEndWithItsCodeAndReason) {
 TEST(WsErrors, ACloseCodeNotAllowedOnTheWireIsAProtocolErrorAnswered1002) {
   WsContext c;
   c.serverCloseCode = 5000;
-  c.invalidServerCode = 5000;
   auto e = wsEnding(WsStep::read, websocket::error::closed, c);
   ASSERT_TRUE(e && e->error);
   EXPECT_EQ(e->code, 1002);
