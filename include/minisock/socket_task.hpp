@@ -71,6 +71,12 @@ class MINISOCK_API SocketTask {
   static constexpr int OPEN = 1;        ///< readyState(): open; messages can be sent
   static constexpr int CLOSING = 2;     ///< readyState(): the closing handshake is under way
   static constexpr int CLOSED = 3;      ///< readyState(): closed (or never opened)
+  /// The most bytes a server's upgrade answer may take from its status line to the blank line
+  /// that ends its header fields, counted exactly. A longer answer fails the opening handshake
+  /// with an Error whose errMsg names this limit, then Close 1006. Fixed, not a Policy field:
+  /// it is the most that Beast 1.81's HTTP parser (whose limit its WebSocket handshake does
+  /// not let a client change) accepts however the answer is cut into TCP segments.
+  static constexpr std::size_t kMaxUpgradeAnswerHeaderBytes = 8192;
 
   /// Binary data shared with the caller instead of copied (an extension: the same bytes sent
   /// many times, or by many tasks, without a copy each). The bytes must not change until the
@@ -143,6 +149,19 @@ class MINISOCK_API SocketTask {
   void close(CloseOption option);
   /// close({}) : code 1000, no reason.
   void close();
+
+  /// minisock's extension (as Node's socket.pause()): stops receiving between reads. No new
+  /// read starts, so what the server sends waits in the kernel and TCP's flow control slows
+  /// the server; nothing is lost. A message already read when pause() takes effect is still
+  /// delivered (at most one Message event). While paused, the server's pings, close frame
+  /// and heartbeat timeout are not seen either (they wait behind its messages); send() and
+  /// close() work as usual (close() reads until the server's answer). Safe from any thread
+  /// and from inside a listener.
+  void pause();
+  /// Receiving again after pause().
+  void resume();
+  /// Whether pause() is in effect.
+  bool isPaused() const noexcept;
 
   /// CONNECTING, OPEN, CLOSING or CLOSED.
   int readyState() const noexcept;

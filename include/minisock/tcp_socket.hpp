@@ -104,6 +104,17 @@ class MINISOCK_API TCPSocket {
   /// Bytes written but not yet handed to the operating system.
   std::size_t bufferedAmount() const noexcept;
 
+  /// minisock's extension (as Node's socket.pause()): stops receiving. No new read starts, so
+  /// what the peer sends waits in the kernel and TCP's flow control slows the peer; nothing
+  /// is lost. Data already read when pause() takes effect is still delivered (at most one
+  /// Message event). Writing, close() and Close are unaffected; close() reads again to let
+  /// the peer finish. Safe from any thread and from inside a listener.
+  void pause();
+  /// Receiving again after pause(): Message events resume with the next byte.
+  void resume();
+  /// Whether pause() is in effect.
+  bool isPaused() const noexcept;
+
   /// Closes the connection gracefully: data already written is sent first (abandoned with an
   /// Error if the peer accepts nothing for 10 s), then the socket shuts down and Close fires.
   /// No Message event fires after close(). Before connect(), Close fires at once (later on

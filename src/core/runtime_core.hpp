@@ -313,11 +313,26 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
   /// The runtime; only on the loop thread while it is alive.
   RuntimeCore& core() const noexcept { return *link_->core; }
 
+  /// A paused socket has no operation pending; while `hold`, it counts as the loop's work so
+  /// that run() does not return under it (resume() may come from another thread). Loop thread
+  /// only, while the runtime is alive; released on resume and at every end (abort included).
+  void holdLoop(bool hold) noexcept {
+    if (hold == holdingLoop_) return;
+    holdingLoop_ = hold;
+    auto executor = core().ioc.get_executor();
+    if (hold) {
+      executor.on_work_started();
+    } else {
+      executor.on_work_finished();
+    }
+  }
+
   const std::shared_ptr<RuntimeLink> link_;
   /// Set by abortFromRuntime: the socket is gone for the runtime; nothing is dispatched.
   bool aborted_ = false;
 
  private:
+  bool holdingLoop_ = false;
   std::atomic<std::uint64_t> listenerIds_{0};
   std::atomic<int> pendingCalls_{0};
 };

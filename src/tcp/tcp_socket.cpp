@@ -115,6 +115,22 @@ void TCPSocketImpl::close() {
   exec([self = self()] { self->doClose(); });
 }
 
+void TCPSocketImpl::pause() {
+  paused_.store(true, std::memory_order_relaxed);
+  exec([self = self()] {
+    if (!self->aborted_ && self->readPaused()) self->holdLoop(true);
+  });
+}
+
+void TCPSocketImpl::resume() {
+  paused_.store(false, std::memory_order_relaxed);
+  exec([self = self()] {
+    if (self->aborted_ || self->paused_.load(std::memory_order_relaxed)) return;
+    self->holdLoop(false);
+    if (self->state_ == State::open && !self->readArmed_ && !self->peerEof_) self->armRead();
+  });
+}
+
 void TCPSocketImpl::bindWifi(TCPSocket::BindWifiOption option) {
   exec([self = self(), bssid = std::move(option.BSSID)] {
     if (self->aborted_ || self->refuseOverQuota("bindWifi")) return;
@@ -368,6 +384,7 @@ void TCPSocketImpl::armRead() {
   // The pending read fills a small buffer of this socket's own. A short read tells Asio's
   // reactor that the socket is drained, so the next read waits without a system call; a full
   // one means more is queued, read at once into the Runtime's large buffer (onReadable).
+  if (readPaused()) return;  // resume() arms the read again
   readArmed_ = true;
   io_->socket.async_read_some(boost::asio::buffer(head_),
                               [self = self()](const boost::system::error_code& ec, std::size_t n) {
@@ -400,6 +417,10 @@ void TCPSocketImpl::onReadable(std::size_t have) {
   // `have` bytes already sit at the start of the Runtime's buffer.
   auto& buffer = core().receiveBuffer;
   for (int turn = 0; turn < kReadBurst; ++turn) {
+    if (readPaused()) {  // paused (before or in a listener): deliver what was read, stop
+      if (have > 0) deliver(buffer.data(), have);
+      return;
+    }
     const std::size_t room = buffer.size() - have;
     boost::system::error_code ec;
     const std::size_t n =
@@ -457,6 +478,8 @@ void TCPSocketImpl::doClose() {
     case State::open:
       userClosed_ = true;
       state_ = State::closing;
+      holdLoop(false);
+      if (!readArmed_ && !peerEof_ && io_) armRead();  // paused: read again to let the peer end
       if (!writeArmed_) flush();  // ends in onFlushedWhileClosing() when all is sent
       if (state_ == State::closing && !queue_.empty()) {
         bytesSentAtCheck_ = bytesSent_;
@@ -540,6 +563,7 @@ void TCPSocketImpl::finish() {
 
 void TCPSocketImpl::closeIo() noexcept {
   ++timerGeneration_;
+  holdLoop(false);
   if (!io_) return;
   boost::system::error_code ec;
   io_->timer.cancel();
@@ -572,6 +596,9 @@ void TCPSocket::write(std::string&& data) { impl_->write(std::move(data)); }
 void TCPSocket::write(std::vector<std::byte>&& data) { impl_->write(std::move(data)); }
 std::size_t TCPSocket::bufferedAmount() const noexcept { return impl_->bufferedAmount(); }
 void TCPSocket::close() { impl_->close(); }
+void TCPSocket::pause() { impl_->pause(); }
+void TCPSocket::resume() { impl_->resume(); }
+bool TCPSocket::isPaused() const noexcept { return impl_->isPaused(); }
 void TCPSocket::bindWifi(BindWifiOption option) { impl_->bindWifi(std::move(option)); }
 
 ListenerId TCPSocket::onConnect(Listener<ConnectEvent> l) {

@@ -37,6 +37,9 @@ class TCPSocketImpl final : public SocketBase {
   void write(std::vector<std::byte>&& data);
   std::size_t bufferedAmount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
   void close();
+  void pause();
+  void resume();
+  bool isPaused() const noexcept { return paused_.load(std::memory_order_relaxed); }
   void bindWifi(TCPSocket::BindWifiOption option);
 
   void abortFromRuntime() noexcept override;
@@ -90,6 +93,10 @@ class TCPSocketImpl final : public SocketBase {
   void flush(bool fromIo = false);
   void armWrite();
   void armRead();
+  /// pause() is in effect and the socket is open (while closing, reading goes on).
+  bool readPaused() const noexcept {
+    return state_ == State::open && paused_.load(std::memory_order_relaxed);
+  }
   /// Continues reading into the Runtime's buffer, where `have` bytes already are.
   void onReadable(std::size_t have);
   /// One Message event for `n` received bytes (only while open).
@@ -115,6 +122,7 @@ class TCPSocketImpl final : public SocketBase {
   bool peerEof_ = false;
   bool shutdownSent_ = false;
   bool readArmed_ = false;
+  std::atomic<bool> paused_{false};    // pause()/resume(); read on the loop thread
   std::array<std::byte, 256> head_{};  // the pending read's buffer (see armRead)
   bool writeArmed_ = false;
   bool drainDue_ = false;  // bytes entered queue_: Drain fires when an I/O flush empties it

@@ -22,12 +22,15 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "core/ws_options.hpp"  // isWireCloseCode
+#include "ws/upgrade_answer_limit.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
@@ -93,6 +96,27 @@ class CorkStream {
     return true;
   }
 
+  /// The server's upgrade answer that the next reads bring may take at most `limit` bytes from
+  /// its status line to the blank line that ends its header fields; the read that passes the
+  /// limit before that blank line fails with http::error::header_limit. (Beast's parser has a
+  /// limit of its own, but it applies to what is unparsed at a time, so whether an answer
+  /// passes depends on how it was cut into segments; this one is exact.)
+  void limitUpgradeAnswer(std::size_t limit) noexcept { answer_.start(limit); }
+
+  /// Counts `n` received bytes against the upgrade answer's limit; false when they pass it.
+  template <class MutableBuffers>
+  bool countUpgradeAnswer(const MutableBuffers& buffers, std::size_t n) noexcept {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers),
+              end = boost::asio::buffer_sequence_end(buffers);
+         it != end && n > 0 && answer_.counting(); ++it) {
+      const boost::asio::mutable_buffer b(*it);
+      const std::size_t take = std::min(n, b.size());
+      n -= take;
+      answer_.count(static_cast<const char*>(b.data()), take);
+    }
+    return answer_.state() != UpgradeAnswerLimit::State::exceeded;
+  }
+
   executor_type get_executor() noexcept { return next_.get_executor(); }
   Next& next_layer() noexcept { return next_; }
   const Next& next_layer() const noexcept { return next_; }
@@ -100,7 +124,16 @@ class CorkStream {
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
     inBurst_ = false;
-    flush();  // nothing more will be written in answer before data arrives
+    flush();                   // nothing more will be written in answer before data arrives
+    if (answer_.counting()) {  // the upgrade answer is being read
+      return next_.async_read_some(
+          buffers, [this, keep = owner_.lock(), buffers, h = std::forward<Handler>(handler)](
+                       const boost::system::error_code& ec, std::size_t n) mutable {
+            if (!ec && !countUpgradeAnswer(buffers, n))
+              return h(make_error_code(boost::beast::http::error::header_limit), std::size_t{0});
+            h(ec, n);
+          });
+    }
     next_.async_read_some(buffers, [this, keep = owner_.lock(), h = std::forward<Handler>(handler)](
                                        const boost::system::error_code& ec, std::size_t n) mutable {
       inBurst_ = true;  // until the reader waits again: received data is being handled
@@ -288,6 +321,7 @@ class CorkStream {
   bool writing_ = false;
   bool inBurst_ = false;  // a read completed and the reader has not waited again since
   bool replaceClose_ = false;
+  UpgradeAnswerLimit answer_{};  // limitUpgradeAnswer(): counting while the answer is read
   std::array<unsigned char, 8> replacement_{};  // the close frame written instead of Beast's
 };
 

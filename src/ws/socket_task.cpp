@@ -113,6 +113,7 @@ void SocketTaskImpl::close(SocketTask::CloseOption option, bool global) {
 }
 
 void SocketTaskImpl::abortFromRuntime() noexcept {
+  holdLoop(false);
   aborted_ = true;
   readyState_ = SocketTask::CLOSED;
   boost::system::error_code ec;
@@ -291,6 +292,7 @@ void SocketTaskImpl::wsHandshake() {
     ws.write_buffer_bytes(64 * 1024);
     ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                   websocket::stream_base::none(), false});
+    ws.next_layer().limitUpgradeAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes);
     ws.async_handshake(
         opening_->response, opening_->url.hostHeader, opening_->url.target,
         [self = self()](const boost::system::error_code& ec) { self->onHandshake(ec); });
@@ -356,7 +358,28 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
 
 // ---- reading ----
 
+void SocketTaskImpl::pause() {
+  paused_.store(true, std::memory_order_relaxed);
+  exec([self = self()] {
+    if (!self->aborted_ && self->isPaused() && self->readyState() == SocketTask::OPEN &&
+        !self->closeStarted_)
+      self->holdLoop(true);
+  });
+}
+
+void SocketTaskImpl::resume() {
+  paused_.store(false, std::memory_order_relaxed);
+  exec([self = self()] {
+    if (self->aborted_ || self->isPaused()) return;
+    self->holdLoop(false);
+    if (self->reading_ || self->closeStarted_) return;
+    if (self->readyState() == SocketTask::OPEN) self->startRead();
+  });
+}
+
 void SocketTaskImpl::startRead() {
+  if (isPaused() && readyState() == SocketTask::OPEN) return;  // resume() reads again
+  reading_ = true;
   // The first read of a message asks for little (Beast would prepare 1,536 bytes): an idle
   // connection then holds a small buffer, not a frame's worth. Later reads of the same message
   // take what the frame announces.
@@ -369,6 +392,7 @@ void SocketTaskImpl::startRead() {
 }
 
 void SocketTaskImpl::onRead(const boost::system::error_code& ec) {
+  reading_ = false;
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   if (ec) {
     // An error, or the server's close frame (answered): the mapping says how the task ends.
@@ -576,6 +600,7 @@ void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
 
 void SocketTaskImpl::startClosingHandshake() {
   closeStarted_ = true;
+  holdLoop(false);  // Beast's close reads until the answer: the loop has work
   withWs([](auto& ws) { ws.control_callback(); });  // see doStart()
   closeAnswer_ =
       core().deadlines.add<&SocketTaskImpl::onCloseAnswerTimeout>(kClosingHandshakeTimeout, self());
@@ -637,6 +662,7 @@ void SocketTaskImpl::finish(std::optional<ErrorEvent> error, int code, std::stri
                             bool fromIo) {
   if (aborted_ || readyState() == SocketTask::CLOSED) return;
   readyState_ = SocketTask::CLOSED;
+  holdLoop(false);
   if (counted_) {
     --core().ws().activeWebSockets;
     counted_ = false;
@@ -695,6 +721,9 @@ SocketTask::~SocketTask() = default;
 void SocketTask::send(SendOption option) { impl_->send(std::move(option)); }
 void SocketTask::close(CloseOption option) { impl_->close(std::move(option), false); }
 void SocketTask::close() { impl_->close(CloseOption{}, false); }
+void SocketTask::pause() { impl_->pause(); }
+void SocketTask::resume() { impl_->resume(); }
+bool SocketTask::isPaused() const noexcept { return impl_->isPaused(); }
 int SocketTask::readyState() const noexcept { return impl_->readyState(); }
 std::uint64_t SocketTask::socketTaskId() const noexcept { return impl_->id(); }
 std::size_t SocketTask::bufferedAmount() const noexcept { return impl_->bufferedAmount(); }

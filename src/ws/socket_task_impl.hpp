@@ -37,6 +37,9 @@ class SocketTaskImpl final : public SocketBase {
   void send(SocketTask::SendOption option);
   /// `global`: called through Runtime::closeSocket (closing before open does not close).
   void close(SocketTask::CloseOption option, bool global);
+  void pause();
+  void resume();
+  bool isPaused() const noexcept { return paused_.load(std::memory_order_relaxed); }
 
   int readyState() const noexcept { return readyState_.load(std::memory_order_acquire); }
   std::uint64_t id() const noexcept { return id_; }
@@ -123,7 +126,9 @@ class SocketTaskImpl final : public SocketBase {
   bool counted_ = false;  // holds one of Policy::maxWebSockets
   bool writing_ = false;
   bool closeStarted_ = false;
-  int deferred_ = 0;  // this task's callbacks and events posted and not yet run
+  bool reading_ = false;             // a read of ours is pending (startRead)
+  std::atomic<bool> paused_{false};  // pause()/resume(); read on the loop thread
+  int deferred_ = 0;                 // this task's callbacks and events posted and not yet run
 
   // What only the opening handshake needs; released once the task is open.
   struct Opening {

@@ -4,6 +4,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/zlib/error.hpp>
 
@@ -78,11 +79,25 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
       }
       return openingFailed("TLS handshake failed: " + ec.message());
     case WsStep::upgrade:
-      if (ec == websocket::error::upgrade_declined ||
-          (context.httpStatus != 0 && context.httpStatus != 101)) {
+      if (ec == websocket::error::upgrade_declined) {
         return openingFailed("server answered HTTP status " + std::to_string(context.httpStatus) +
                              " instead of 101 Switching Protocols");
       }
+      // The answer was not parsed: no status to report (the response object holds a default).
+      if (ec == boost::beast::http::error::header_limit) {
+        return openingFailed(
+            "the server's handshake answer exceeded the header limit: its status "
+            "line and header fields may take at most " +
+            std::to_string(SocketTask::kMaxUpgradeAnswerHeaderBytes) +
+            " bytes (the limit of Beast's HTTP parser)");
+      }
+      if (ec == boost::beast::http::error::buffer_overflow) {
+        return openingFailed(
+            "the server's handshake answer, with the data it sent right behind it, exceeded "
+            "the handshake's read buffer");
+      }
+      if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category())
+        return openingFailed("the server's handshake answer is not valid HTTP: " + ec.message());
       return openingFailed("WebSocket handshake failed: " + ec.message());
     case WsStep::read:
       break;

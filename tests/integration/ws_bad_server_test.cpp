@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -322,6 +323,67 @@ TEST(WsBadServer, Status404InsteadOf101) {
   expectHandshakeFailure(client, "status 404");
 }
 
+/// A 101 answer whose header (status line to the blank line) is exactly `bytes` long, padded
+/// with one X-Pad field, or made of `fields` small fields when that is not 0; then the close
+/// handshake when the client opens.
+WsScriptedServer::Script oversizedAnswer(std::size_t bytes, std::size_t fields = 0) {
+  return [bytes, fields](ScriptedConnection& c) {
+    std::string head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+        "Upgrade\r\nSec-WebSocket-Accept: " +
+        c.acceptKey() + "\r\n";
+    if (fields > 0) {
+      for (std::size_t i = 0; i < fields; ++i) head += "X-" + std::to_string(i) + ": y\r\n";
+    } else {
+      const std::size_t fixed = head.size() + std::string_view("X-Pad: \r\n\r\n").size();
+      head += "X-Pad: " + std::string(bytes - fixed, 'a') + "\r\n";
+    }
+    head += "\r\n";
+    if (fields == 0 && head.size() != bytes) return;  // the test then sees no open: fails
+    if (!c.sendRaw(head)) return;
+    answerClose(c);
+  };
+}
+
+TEST(WsBadServer, UpgradeAnswerJustUnderTheHeaderLimitOpens) {
+  WsScriptedServer server(oversizedAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes));
+  Client client(wsOption(server.url("/")));
+  client.rec.onOpenHook = [&] { client.task->close(); };
+  client.runToClose();
+  ASSERT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+  EXPECT_EQ(client.rec.closeCode(), 1000);
+}
+
+TEST(WsBadServer, UpgradeAnswerJustOverTheHeaderLimitNamesTheLimit) {
+  WsScriptedServer server(oversizedAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes + 1));
+  Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer exceeded the header limit");
+  EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(), "8192 bytes")) << client.rec.firstErrMsg();
+  EXPECT_FALSE(containsNoCase(client.rec.firstErrMsg(), "HTTP status")) << client.rec.firstErrMsg();
+}
+
+TEST(WsBadServer, UpgradeAnswerWithAMegabyteFieldNamesTheLimit) {
+  WsScriptedServer server(oversizedAnswer(std::size_t{1} << 20));
+  Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer exceeded the header limit");
+}
+
+TEST(WsBadServer, UpgradeAnswerWithTenThousandFieldsNamesTheLimit) {
+  WsScriptedServer server(oversizedAnswer(0, 10000));
+  Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer exceeded the header limit");
+}
+
+TEST(WsBadServer, UpgradeAnswerThatIsNotHttpIsNamed) {
+  WsScriptedServer server(answerRaw("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
+  Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer is not valid HTTP");
+}
+
 TEST(WsBadServer, SubprotocolNotOfferedIsRefused) {
   WsScriptedServer server(openThen(nullptr, "Sec-WebSocket-Protocol: superchat\r\n"));
   Client client(wsOption(server.url("/"), [](auto& o) { o.protocols = {"chat"}; }));
@@ -363,6 +425,26 @@ TEST(WsBadServer, SilentServerTimesOut) {
   EXPECT_GE(elapsed, 250ms);
   EXPECT_LT(elapsed, 10s);
   EXPECT_EQ(server.connections(), 1);
+}
+
+// Slowloris: the answer trickles in, one byte every 100 ms, and never ends; the opening
+// handshake's timeout ends it (Beast's parser would wait for ever).
+TEST(WsBadServer, SlowlorisAnswerEndsAtTheTimeout) {
+  WsScriptedServer server([](ScriptedConnection& c) {
+    const std::string trickle =
+        "HTTP/1.1 101 Switching Protocols\r\nX-Slow: " + std::string(200, 'z');
+    for (char ch : trickle) {  // at most 20 s of trickling, far past the client's timeout
+      if (!c.sendRaw(std::string_view(&ch, 1))) return;
+      std::this_thread::sleep_for(100ms);
+    }
+  });
+  const auto start = std::chrono::steady_clock::now();
+  Client client(wsOption(server.url("/"), [](auto& o) { o.timeout = 800ms; }));
+  client.runToClose();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  expectHandshakeFailure(client, "timeout");
+  EXPECT_GE(elapsed, 700ms);
+  EXPECT_LT(elapsed, 15s);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1293,6 +1293,38 @@ TEST(WsConformance, DeflateLargeMessagesFromZlib) {
   expectBinary(x.rec().messages[2], binary);
 }
 
+// A permessage-deflate bomb: well under 1 MiB on the wire, inflating past
+// Policy::maxWebSocketMessageSize (64 MiB by default): the client stops inflating at the
+// limit and fails the connection with 1009, holding at most the limit.
+TEST(WsConformance, DeflateBombEndsWith1009) {
+  std::size_t wire = 0;
+  Exchange x(
+      [&wire](Peer& p) {
+        Deflater deflater;
+        const std::string bomb = deflater.compress(std::string((64u << 20) + 4096, '\0'));
+        wire = bomb.size();
+        p.send(ws_opcode::binary, bomb, true, kRsv1);
+      },
+      "Sec-WebSocket-Extensions: permessage-deflate\r\n", offerDeflate());
+  x.finish();
+  EXPECT_LT(wire, 1u << 20) << "not a bomb";
+  expectFailed(x, 1009);
+}
+
+// Continuation frames that never end one message: the client fails the connection with 1009
+// once the message passes Policy::maxWebSocketMessageSize, instead of holding it all.
+TEST(WsConformance, EndlessContinuationEndsWith1009) {
+  Exchange x([](Peer& p) {
+    const std::string chunk(64 * 1024, 'c');
+    if (!p.send(ws_opcode::text, chunk, false)) return;
+    for (int i = 0; i < 1100; ++i) {  // 68.8 MiB in all: past the 64 MiB limit
+      if (!p.send(ws_opcode::continuation, chunk, false)) return;
+    }
+  });
+  x.finish();
+  expectFailed(x, 1009);
+}
+
 // What the client sends with permessage-deflate is valid: compressed messages (RSV1) inflate
 // to what was sent, with the client's window kept across messages.
 TEST(WsConformance, DeflateClientMessagesInflate) {
