@@ -115,13 +115,6 @@ void TCPSocketImpl::close() {
   exec([self = self()] { self->doClose(); });
 }
 
-void TCPSocketImpl::pause() {
-  paused_.store(true, std::memory_order_relaxed);
-  exec([self = self()] {
-    if (!self->aborted_ && self->readPaused()) self->holdLoop(true);
-  });
-}
-
 void TCPSocketImpl::resume() {
   paused_.store(false, std::memory_order_relaxed);
   exec([self = self()] {
@@ -384,7 +377,7 @@ void TCPSocketImpl::armRead() {
   // The pending read fills a small buffer of this socket's own. A short read tells Asio's
   // reactor that the socket is drained, so the next read waits without a system call; a full
   // one means more is queued, read at once into the Runtime's large buffer (onReadable).
-  if (readPaused()) return;  // resume() arms the read again
+  if (readPaused()) return holdLoop(true);  // resume() arms the read again
   readArmed_ = true;
   io_->socket.async_read_some(boost::asio::buffer(head_),
                               [self = self()](const boost::system::error_code& ec, std::size_t n) {
@@ -419,7 +412,8 @@ void TCPSocketImpl::onReadable(std::size_t have) {
   for (int turn = 0; turn < kReadBurst; ++turn) {
     if (readPaused()) {  // paused (before or in a listener): deliver what was read, stop
       if (have > 0) deliver(buffer.data(), have);
-      return;
+      if (aborted_ || state_ == State::closed) return;
+      return armRead();  // holds the loop while paused; reads again if a listener closed
     }
     const std::size_t room = buffer.size() - have;
     boost::system::error_code ec;

@@ -37,7 +37,7 @@ class TCPSocketImpl final : public SocketBase {
   void write(std::vector<std::byte>&& data);
   std::size_t bufferedAmount() const noexcept { return buffered_.load(std::memory_order_relaxed); }
   void close();
-  void pause();
+  void pause() { paused_.store(true, std::memory_order_relaxed); }
   void resume();
   bool isPaused() const noexcept { return paused_.load(std::memory_order_relaxed); }
   void bindWifi(TCPSocket::BindWifiOption option);

@@ -358,15 +358,6 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
 
 // ---- reading ----
 
-void SocketTaskImpl::pause() {
-  paused_.store(true, std::memory_order_relaxed);
-  exec([self = self()] {
-    if (!self->aborted_ && self->isPaused() && self->readyState() == SocketTask::OPEN &&
-        !self->closeStarted_)
-      self->holdLoop(true);
-  });
-}
-
 void SocketTaskImpl::resume() {
   paused_.store(false, std::memory_order_relaxed);
   exec([self = self()] {
@@ -378,7 +369,8 @@ void SocketTaskImpl::resume() {
 }
 
 void SocketTaskImpl::startRead() {
-  if (isPaused() && readyState() == SocketTask::OPEN) return;  // resume() reads again
+  if (isPaused() && readyState() == SocketTask::OPEN)
+    return holdLoop(true);  // resume() reads again
   reading_ = true;
   // The first read of a message asks for little (Beast would prepare 1,536 bytes): an idle
   // connection then holds a small buffer, not a frame's worth. Later reads of the same message

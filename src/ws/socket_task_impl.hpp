@@ -37,7 +37,7 @@ class SocketTaskImpl final : public SocketBase {
   void send(SocketTask::SendOption option);
   /// `global`: called through Runtime::closeSocket (closing before open does not close).
   void close(SocketTask::CloseOption option, bool global);
-  void pause();
+  void pause() { paused_.store(true, std::memory_order_relaxed); }
   void resume();
   bool isPaused() const noexcept { return paused_.load(std::memory_order_relaxed); }
 

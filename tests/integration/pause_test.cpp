@@ -187,8 +187,8 @@ TEST(Pause, RunDoesNotReturnUnderAPausedSocketAndResumeFromAnotherThreadContinue
   rec.attach(*tcp);
   std::thread resumer;
   std::atomic<bool> resumed{false};
+  tcp->pause();  // before connect(): the first read is not started either
   tcp->onConnect([&](const TCPSocket::ConnectEvent&) {
-    tcp->pause();
     tcp->write("paused hello");
     resumer = std::thread([&] {
       std::this_thread::sleep_for(300ms);
