@@ -1,13 +1,14 @@
 # WebSocket test fixtures and misbehaving-server tests.
 # Included from tests/CMakeLists.txt. Targets defined here:
-#   minisock_ws_test_support  (tests/support/ws_scripted_server.cpp, tests/support/tls_fixture.cpp)
+#   minisock_ws_test_support  (tests/support/ws_scripted_server.cpp, tls_fixture.cpp, tls_relay.cpp)
 #   minisock_ws_bad_server_tests (tests/integration/ws_bad_server_test.cpp)
 
-# Scripted (misbehaving) WebSocket server on raw POSIX sockets, and throwaway TLS files made
-# with the openssl tool.
-add_library(minisock_ws_test_support STATIC support/tls_fixture.cpp support/ws_scripted_server.cpp)
+# Scripted (misbehaving) WebSocket server on raw POSIX sockets, a TLS terminator that puts it
+# behind wss (OpenSSL), and throwaway TLS files made with the openssl tool.
+add_library(minisock_ws_test_support STATIC support/tls_fixture.cpp support/tls_relay.cpp
+                                             support/ws_scripted_server.cpp)
 target_include_directories(minisock_ws_test_support PUBLIC support)
-target_link_libraries(minisock_ws_test_support PUBLIC minisock_test_support OpenSSL::Crypto
+target_link_libraries(minisock_ws_test_support PUBLIC minisock_test_support OpenSSL::SSL OpenSSL::Crypto
                                                       minisock_warnings minisock_sanitize)
 
 # The WebSocket client against bad servers (and wss against the embedded WsEchoServer).

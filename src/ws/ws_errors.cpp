@@ -110,7 +110,11 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
       return WsEnding{std::move(error), 1006, {}};
     }
     case WsStep::closing: {
-      if (!ec || serverClosed(ec, context)) return orderlyEnd(context, context.closeCode);
+      // Once the server's close frame has arrived the closing handshake is done: a TLS
+      // teardown that fails after it (a server that closed TCP before our close_notify came,
+      // so that it was answered with a reset) loses nothing.
+      if (!ec || serverClosed(ec, context) || context.serverCloseCode != 0)
+        return orderlyEnd(context, context.closeCode);
       ErrorEvent error =
           ec == boost::beast::error::timeout
               ? makeError(ErrorCode::systemError,

@@ -23,6 +23,7 @@
 #include "event_recorder.hpp"
 #include "numbered.hpp"
 #include "tls_fixture.hpp"
+#include "tls_relay.hpp"
 #include "ws_scripted_server.hpp"
 
 using namespace minisock;
@@ -373,6 +374,43 @@ TEST(WsBadServer, UpgradeAnswerWithAMegabyteFieldNamesTheLimit) {
 TEST(WsBadServer, UpgradeAnswerWithTenThousandFieldsNamesTheLimit) {
   WsScriptedServer server(oversizedAnswer(0, 10000));
   Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer exceeded the header limit");
+}
+
+/// The policy of a wss client that trusts the test CA.
+Policy trustingTestCa() {
+  Policy policy = Policy::development();
+  policy.caFile = tlsFiles().caCert;
+  return policy;
+}
+
+// The same limit over TLS: the answer is counted after decryption, however TLS records cut it.
+TEST(WsBadServer, WssUpgradeAnswerJustUnderTheHeaderLimitOpens) {
+  WsScriptedServer server(oversizedAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes));
+  TlsRelay tls(server.port());
+  Client client(wsOption(tls.url("/")), trustingTestCa());
+  client.rec.onOpenHook = [&] { client.task->close(); };
+  client.runToClose();
+  ASSERT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+  EXPECT_EQ(client.rec.closeCode(), 1000);
+  EXPECT_EQ(tls.handshakes(), 1);
+}
+
+TEST(WsBadServer, WssUpgradeAnswerJustOverTheHeaderLimitNamesTheLimit) {
+  WsScriptedServer server(oversizedAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes + 1));
+  TlsRelay tls(server.port());
+  Client client(wsOption(tls.url("/")), trustingTestCa());
+  client.runToClose();
+  expectHandshakeFailure(client, "handshake answer exceeded the header limit");
+  EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(), "8192 bytes")) << client.rec.firstErrMsg();
+  EXPECT_EQ(tls.handshakes(), 1);  // TLS itself succeeded: the answer inside it failed
+}
+
+TEST(WsBadServer, WssUpgradeAnswerWithAMegabyteFieldNamesTheLimit) {
+  WsScriptedServer server(oversizedAnswer(std::size_t{1} << 20));
+  TlsRelay tls(server.port());
+  Client client(wsOption(tls.url("/")), trustingTestCa());
   client.runToClose();
   expectHandshakeFailure(client, "handshake answer exceeded the header limit");
 }

@@ -74,6 +74,22 @@ TEST(WsErrors, LostConnectionsAre1006WithTheErrno) {
             "closeSocket: the server did not answer the close frame within 5 s");
 }
 
+TEST(WsErrors, ATeardownFailureAfterTheServersCloseFrameIsAnOrderlyClose) {
+  WsContext answered;
+  answered.closeStarted = true;
+  answered.closeCode = 1000;
+  answered.serverCloseCode = 1000;
+  auto e = wsEnding(WsStep::closing, boost::asio::error::not_connected, answered);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->error);
+  EXPECT_EQ(e->code, 1000);
+  WsContext unanswered = answered;  // the control: no close frame from the server yet
+  unanswered.serverCloseCode = 0;
+  auto lost = wsEnding(WsStep::closing, boost::asio::error::not_connected, unanswered);
+  ASSERT_TRUE(lost && lost->error);
+  EXPECT_EQ(lost->code, 1006);
+}
+
 TEST(WsErrors, TheOpeningHandshakesFailuresAreConnectSocketFails) {
   auto refused = wsEnding(WsStep::connect, boost::asio::error::connection_refused, WsContext{});
   ASSERT_TRUE(refused && refused->error);

@@ -1,0 +1,104 @@
+#include "tls_relay.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "tls_fixture.hpp"
+
+namespace minisock::testing {
+namespace {
+
+int connectBackend(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+TlsRelay::TlsRelay(int backendPort) : backendPort_(backendPort) {
+  // OpenSSL writes to the socket with write(2): a client that went away would raise SIGPIPE
+  // and end the test process. minisock itself never needs this (it sends with MSG_NOSIGNAL).
+  ::signal(SIGPIPE, SIG_IGN);
+  const TlsFiles& files = tlsFiles();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) throw std::runtime_error("TlsRelay: SSL_CTX_new failed");
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, files.serverCert.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, files.serverKey.c_str(), SSL_FILETYPE_PEM) != 1) {
+    SSL_CTX_free(ctx);
+    throw std::runtime_error("TlsRelay: cannot load the server certificate");
+  }
+  ctx_ = ctx;
+  server_ = std::make_unique<RawServer>(
+      [this](int fd, const std::atomic<bool>& stopping) { relay(fd, stopping); });
+}
+
+TlsRelay::~TlsRelay() {
+  server_.reset();  // joins: no relay runs any more
+  SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
+}
+
+std::string TlsRelay::url(std::string_view path) const {
+  return "wss://localhost:" + std::to_string(port()) + std::string(path);
+}
+
+void TlsRelay::relay(int fd, const std::atomic<bool>& stopping) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(30);
+  timeval tv{10, 0};  // bounds the blocking handshake, reads and writes
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  SSL* ssl = SSL_new(static_cast<SSL_CTX*>(ctx_));
+  SSL_set_fd(ssl, fd);
+  int backend = -1;
+  if (SSL_accept(ssl) == 1) {
+    ++handshakes_;
+    backend = connectBackend(backendPort_);
+  }
+  char buf[16384];
+  bool open = backend >= 0;
+  while (open && !stopping && clock::now() < deadline) {
+    if (SSL_pending(ssl) == 0) {
+      pollfd p[2] = {{fd, POLLIN, 0}, {backend, POLLIN, 0}};
+      if (::poll(p, 2, 50) <= 0) continue;
+      if (p[1].revents != 0) {
+        const ssize_t n = ::read(backend, buf, sizeof buf);
+        if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) break;
+      }
+      if (p[0].revents == 0) continue;
+    }
+    const int n = SSL_read(ssl, buf, sizeof buf);
+    if (n <= 0) {
+      const int e = SSL_get_error(ssl, n);
+      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) continue;
+      break;
+    }
+    open = sendAll(backend, buf, static_cast<std::size_t>(n));
+  }
+  SSL_shutdown(ssl);  // close_notify, best effort
+  SSL_free(ssl);
+  ERR_clear_error();
+  if (backend >= 0) ::close(backend);
+  ::close(fd);
+}
+
+}  // namespace minisock::testing

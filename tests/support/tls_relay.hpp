@@ -1,0 +1,40 @@
+#pragma once
+// A TLS terminator for the tests: it accepts TLS connections on 127.0.0.1 (port chosen by the
+// OS) with the throwaway server certificate of tlsFiles(), connects each to a plaintext
+// backend on 127.0.0.1:`backendPort` and relays bytes both ways until either side closes. So a
+// scripted (misbehaving) plaintext server becomes a wss:// one: the client's TLS is real,
+// what the script sends arrives decrypted by the client as it was written. Plain POSIX sockets
+// and OpenSSL; one connection at a time on the server's thread; every wait is bounded.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "raw_peers.hpp"
+
+namespace minisock::testing {
+
+class TlsRelay {
+ public:
+  /// Serves TLS 1.2+ with tlsFiles().serverCert (SAN localhost, 127.0.0.1, ::1).
+  explicit TlsRelay(int backendPort);
+  ~TlsRelay();
+  TlsRelay(const TlsRelay&) = delete;
+  TlsRelay& operator=(const TlsRelay&) = delete;
+
+  int port() const { return server_->port(); }
+  /// "wss://localhost:<port>" + path.
+  std::string url(std::string_view path = "/") const;
+  /// TLS handshakes completed so far.
+  int handshakes() const { return handshakes_.load(); }
+
+ private:
+  void relay(int fd, const std::atomic<bool>& stopping);
+
+  int backendPort_;
+  void* ctx_ = nullptr;  // SSL_CTX*
+  std::atomic<int> handshakes_{0};
+  std::unique_ptr<RawServer> server_;  // last: stopped and joined first
+};
+
+}  // namespace minisock::testing
