@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev openssl zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   iproute2 nodejs doxygen
+  tinyproxy-bin microsocks  # real proxies for tests/integration/proxy_test.cpp (no service)
 )
 
 missing=()

@@ -5,8 +5,8 @@
 
 # Scripted (misbehaving) WebSocket server on raw POSIX sockets, a TLS terminator that puts it
 # behind wss (OpenSSL), and throwaway TLS files made with the openssl tool.
-add_library(minisock_ws_test_support STATIC support/tls_fixture.cpp support/tls_relay.cpp
-                                             support/ws_scripted_server.cpp)
+add_library(minisock_ws_test_support STATIC support/proxy_servers.cpp support/tls_fixture.cpp
+                                             support/tls_relay.cpp support/ws_scripted_server.cpp)
 target_include_directories(minisock_ws_test_support PUBLIC support)
 target_link_libraries(minisock_ws_test_support PUBLIC minisock_test_support OpenSSL::SSL OpenSSL::Crypto
                                                       minisock_warnings minisock_sanitize)
@@ -35,3 +35,10 @@ if(ZLIB_FOUND)
   target_compile_definitions(minisock_ws_conformance_tests PRIVATE MINISOCK_TEST_HAVE_ZLIB=1)
 endif()
 gtest_discover_tests(minisock_ws_conformance_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)
+
+# Proxies (NetworkOptions): TCP, ws and wss through tinyproxy and microsocks started on loopback,
+# and scripted misbehaving proxies.
+add_executable(minisock_proxy_tests integration/proxy_test.cpp)
+target_link_libraries(minisock_proxy_tests PRIVATE minisock minisock_servers minisock_ws_test_support
+                                                   GTest::gtest_main minisock_warnings minisock_sanitize)
+gtest_discover_tests(minisock_proxy_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)

@@ -4,6 +4,7 @@
 
 #include "minisock/errors.hpp"
 #include "minisock/listener.hpp"
+#include "minisock/network.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/runtime.hpp"
 #include "minisock/socket_task.hpp"

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "minisock/export.hpp"
+#include "minisock/network.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/socket_task.hpp"
 #include "minisock/tcp_socket.hpp"
@@ -31,6 +32,10 @@ class MINISOCK_API Runtime {
  public:
   /// A Runtime enforcing `policy` (default: Policy::development(), see the README).
   explicit Runtime(Policy policy = Policy::development());
+  /// Extension: a Runtime enforcing `policy` that reaches the network as `network` says (a
+  /// proxy; see NetworkOptions). Settings that cannot be used (NetworkOptions::check()) do
+  /// not throw: every connection that would use them fails through its Error event.
+  Runtime(Policy policy, NetworkOptions network);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -141,6 +146,8 @@ class MINISOCK_API Runtime {
 
   /// The Policy this Runtime enforces.
   const Policy& policy() const noexcept;
+  /// Extension: the NetworkOptions this Runtime uses.
+  const NetworkOptions& network() const noexcept;
   /// Sockets the Runtime still holds (created and not yet closed). 0 means drained.
   std::size_t socketCount() const noexcept;
 

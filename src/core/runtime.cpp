@@ -45,11 +45,19 @@ void closeFd(int& fd) noexcept {
 }
 }  // namespace
 
-RuntimeCore::RuntimeCore(Policy p)
+RuntimeCore::RuntimeCore(Policy p, NetworkOptions n)
     : policy(std::move(p)),
+      network(std::move(n)),
+      networkProblem(network.check()),
+      proxyUrl(network.proxy.empty() ? std::nullopt : parseProxyUrl(network.proxy).url),
       link(std::make_shared<RuntimeLink>()),
       receiveBuffer(kReceiveBufferSize) {
   link->core = this;
+}
+
+const ProxyUrl* RuntimeCore::proxyFor(const ParsedHost& destination) const noexcept {
+  if (!proxyUrl || bypassesProxy(network.noProxy, destination)) return nullptr;
+  return &*proxyUrl;
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -322,7 +330,11 @@ SocketBase::~SocketBase() {
 
 }  // namespace detail
 
-Runtime::Runtime(Policy policy) : core_(std::make_shared<detail::RuntimeCore>(std::move(policy))) {}
+Runtime::Runtime(Policy policy)
+    : core_(std::make_shared<detail::RuntimeCore>(std::move(policy), NetworkOptions{})) {}
+
+Runtime::Runtime(Policy policy, NetworkOptions network)
+    : core_(std::make_shared<detail::RuntimeCore>(std::move(policy), std::move(network))) {}
 
 Runtime::~Runtime() { core_->shutdown(); }
 
@@ -383,6 +395,8 @@ void Runtime::post(std::function<void()> fn) {
 }
 
 const Policy& Runtime::policy() const noexcept { return core_->policy; }
+
+const NetworkOptions& Runtime::network() const noexcept { return core_->network; }
 
 std::size_t Runtime::socketCount() const noexcept { return core_->socketCount(); }
 

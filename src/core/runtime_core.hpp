@@ -23,7 +23,9 @@
 #include "core/listener_registry.hpp"
 #include "core/node_pool.hpp"
 #include "core/policy_check.hpp"
+#include "core/proxy.hpp"
 #include "core/ws_options.hpp"
+#include "minisock/network.hpp"
 #include "minisock/policy.hpp"
 #include "minisock/socket_task.hpp"
 
@@ -89,13 +91,22 @@ struct UdpBatch;
 
 class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
  public:
-  explicit RuntimeCore(Policy policy);
+  RuntimeCore(Policy policy, NetworkOptions network);
   ~RuntimeCore();
 
   boost::asio::io_context ioc{1};
   /// Timeouts of the sockets, on one timer (loop thread).
   Deadlines deadlines{ioc};
   const Policy policy;
+  const NetworkOptions network;
+  /// network.check() as made at creation: every connection that would use the settings
+  /// fails with it.
+  const std::string networkProblem;
+  /// The proxy a TCP or WebSocket connection to `destination` (as written) goes through, or
+  /// nullptr: none configured, or the no-proxy list names it.
+  const ProxyUrl* proxyFor(const ParsedHost& destination) const noexcept;
+  /// network.proxy parsed (when usable).
+  const std::optional<ProxyUrl> proxyUrl;
   const std::shared_ptr<RuntimeLink> link;
   /// Every socket's reads land here and are dispatched before the next read (loop thread).
   std::vector<std::byte> receiveBuffer;

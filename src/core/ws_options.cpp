@@ -5,20 +5,14 @@
 #include <charconv>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
 
 namespace minisock::detail {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool startsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && asciiLower(s.substr(0, prefix.size())) == prefix;
 }
 
 }  // namespace
@@ -139,7 +133,7 @@ std::string checkHeaders(const HeaderFields& header) {
       if (c == '\r' || c == '\n' || c == '\0')
         return "header '" + name + "' has a CR, LF or NUL in its value";
     }
-    const std::string n = lower(name);
+    const std::string n = asciiLower(name);
     if (n == "referer") return "header must not set Referer";
     if (n == "host" || n == "upgrade" || n == "connection" || n.rfind("sec-websocket-", 0) == 0 ||
         n == "content-length" || n == "transfer-encoding") {

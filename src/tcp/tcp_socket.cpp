@@ -8,6 +8,7 @@
 #include "core/admission.hpp"
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
+#include "core/proxy_tunnel.hpp"
 #include "core/resolver.hpp"
 #include "tcp/tcp_socket_impl.hpp"
 
@@ -190,6 +191,8 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
     return fail(makeError(destination.code, "connect fail: " + destination.problem));
   }
   const ParsedHost& host = destination.host;
+  if (!core().networkProblem.empty())
+    return fail(makeError(ErrorCode::systemError, "connect fail: " + core().networkProblem));
 
   state_ = State::connecting;
   connectTimeout_ = option.timeout;
@@ -202,6 +205,11 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
           option.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(left)));
   armTimer(timeout, TimerPurpose::connect);
 
+  if (const ProxyUrl* proxy = core().proxyFor(host)) {
+    proxy_ = proxy;
+    tunnelTarget_ = TunnelTarget{host, static_cast<std::uint16_t>(option.port)};
+    return connectToProxy();
+  }
   if (host.kind != HostKind::name) {
     IPAddress ip = v6_ ? host.ip.mapped() : host.ip;
     startConnect({tcp::endpoint(fromIP(ip), static_cast<unsigned short>(option.port))},
@@ -225,10 +233,52 @@ void TCPSocketImpl::doConnect(const TCPSocket::ConnectOption& option) {
       });
 }
 
+void TCPSocketImpl::connectToProxy() {
+  const ProxyUrl& proxy = *proxy_;
+  if (proxy.host.kind != HostKind::name) {
+    startConnect({tcp::endpoint(fromIP(proxy.host.ip), proxy.port)}, proxy.display);
+    return;
+  }
+  // The proxy's own name: looked up here, with no Policy rule (the rules are the destination's).
+  io_->lookup = core().resolver().resolve(
+      proxy.host.name, Resolver::Family::any, [weak = weak_from_this()](Lookup lookup) {
+        auto self = std::static_pointer_cast<TCPSocketImpl>(weak.lock());
+        if (!self || self->aborted_ || self->state_ != State::connecting ||
+            lookup.outcome == Lookup::Outcome::cancelled)
+          return;
+        const ProxyUrl& via = *self->proxy_;
+        if (lookup.outcome != Lookup::Outcome::found || lookup.addresses.empty()) {
+          return self->fail(makeError(ErrorCode::systemError,
+                                      "connect fail: cannot resolve the host of proxy " +
+                                          via.display +
+                                          (lookup.message.empty() ? "" : ": " + lookup.message)));
+        }
+        std::vector<tcp::endpoint> endpoints;
+        for (const IPAddress& ip : lookup.addresses) endpoints.emplace_back(fromIP(ip), via.port);
+        self->startConnect(std::move(endpoints), via.display);
+      });
+}
+
+void TCPSocketImpl::openTunnelTo(const tcp::endpoint& remote) {
+  openTunnel(io_->socket, *proxy_, tunnelTarget_,
+             [self = self(), remote](const TunnelResult& result) {
+               if (self->aborted_ || self->state_ != State::connecting || result.aborted) return;
+               if (!result.problem.empty()) {
+                 return self->fail(makeError(
+                     result.errNo != 0 ? ErrorCode::socketInterfaceError : ErrorCode::connectFailed,
+                     "connect fail: " + result.problem, result.errNo));
+               }
+               self->onConnected(remote);
+             });
+}
+
 void TCPSocketImpl::startConnect(std::vector<tcp::endpoint> endpoints, const std::string&) {
   auto done = [self = self()](const boost::system::error_code& ec, const tcp::endpoint& remote) {
     if (self->aborted_ || self->state_ != State::connecting) return;
+    if (ec && self->proxy_)
+      return self->fail(fromAsio("connect to proxy " + self->proxy_->display, ec));
     if (ec) return self->fail(fromAsio("connect socket", ec));
+    if (self->proxy_) return self->openTunnelTo(remote);
     self->onConnected(remote);
   };
   if (endpoints.size() == 1) {
@@ -516,9 +566,9 @@ void TCPSocketImpl::onTimer(TimerPurpose purpose) {
   switch (purpose) {
     case TimerPurpose::connect:
       if (state_ == State::connecting) {
-        fail(makeError(
-            ErrorCode::connectFailed,
-            "connect fail: timeout after " + std::to_string(connectTimeout_.count()) + " ms"));
+        fail(makeError(ErrorCode::connectFailed,
+                       "connect fail: timeout after " + std::to_string(connectTimeout_.count()) +
+                           " ms" + (proxy_ ? " (through proxy " + proxy_->display + ")" : "")));
       }
       return;
     case TimerPurpose::closeProgress:

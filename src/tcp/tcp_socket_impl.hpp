@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/asio_types.hpp"
+#include "core/proxy.hpp"
 #include "core/runtime_core.hpp"
 #include "core/write_queue.hpp"
 #include "minisock/tcp_socket.hpp"
@@ -80,6 +81,10 @@ class TCPSocketImpl final : public SocketBase {
   void doConnect(const TCPSocket::ConnectOption& option);
   void startConnect(std::vector<tcp::endpoint> endpoints, const std::string& host);
   void onConnected(const tcp::endpoint& remote);
+  /// Through a proxy (NetworkOptions): the proxy's address, looked up when it is a name.
+  void connectToProxy();
+  /// Connected to the proxy at `remote`: the tunnel to tunnelTarget_, then onConnected.
+  void openTunnelTo(const tcp::endpoint& remote);
   template <class Owned>
   void writeOwned(Owned&& data);
   template <class Owned>
@@ -130,6 +135,8 @@ class TCPSocketImpl final : public SocketBase {
   std::uint64_t bytesSent_ = 0;
   std::uint64_t bytesSentAtCheck_ = 0;
   std::chrono::milliseconds connectTimeout_{0};
+  const ProxyUrl* proxy_ = nullptr;  // the Runtime's, while connecting through it
+  TunnelTarget tunnelTarget_{};
   std::unique_ptr<Io> io_;
   WriteQueue queue_;
   std::atomic<std::size_t> buffered_{0};

@@ -13,6 +13,7 @@
 #include "core/admission.hpp"
 #include "core/asio_address.hpp"
 #include "core/asio_errors.hpp"
+#include "core/proxy_tunnel.hpp"
 #include "core/resolver.hpp"
 #include "core/utf8.hpp"
 #include "minisock/runtime.hpp"
@@ -196,6 +197,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
       core.deadlines.add<&SocketTaskImpl::onOpeningTimeout>(opening_->option.timeout, self());
 
   opening_->lookupStart = opening_->lookupEnd = Clock::now();
+  if (!core.networkProblem.empty()) return failOpening(core.networkProblem);
+  if ((proxy_ = core.proxyFor(opening_->url.parsedHost)) != nullptr) return connectToProxy();
   if (opening_->url.parsedHost.kind != HostKind::name) {
     connectTo(tcp::endpoint(fromIP(opening_->url.parsedHost.ip),
                             static_cast<unsigned short>(opening_->url.port)));
@@ -244,11 +247,50 @@ void SocketTaskImpl::connectTo(const tcp::endpoint& endpoint) {
   });
 }
 
+void SocketTaskImpl::connectToProxy() {
+  const ProxyUrl& proxy = *proxy_;
+  if (proxy.host.kind != HostKind::name)
+    return connectTo(tcp::endpoint(fromIP(proxy.host.ip), proxy.port));
+  // The proxy's own name: looked up here, with no Policy rule (the rules are the destination's).
+  opening_->lookup = core().resolver().resolve(
+      proxy.host.name, Resolver::Family::any, [weak = weak_from_this()](Lookup lookup) {
+        auto self = std::static_pointer_cast<SocketTaskImpl>(weak.lock());
+        if (!self || self->aborted_ || self->readyState() != SocketTask::CONNECTING ||
+            lookup.outcome == Lookup::Outcome::cancelled)
+          return;
+        self->opening_->lookupEnd = Clock::now();
+        const ProxyUrl& via = *self->proxy_;
+        if (lookup.outcome != Lookup::Outcome::found || lookup.addresses.empty()) {
+          return self->failOpening("cannot resolve the host of proxy " + via.display +
+                                   (lookup.message.empty() ? "" : ": " + lookup.message));
+        }
+        std::vector<tcp::endpoint> endpoints;
+        for (const IPAddress& ip : lookup.addresses) endpoints.emplace_back(fromIP(ip), via.port);
+        self->connectTo(std::move(endpoints));
+      });
+}
+
+void SocketTaskImpl::openTunnelThenHandshake() {
+  const ParsedHost& host = opening_->url.parsedHost;
+  openTunnel(lowest(), *proxy_, TunnelTarget{host, static_cast<std::uint16_t>(opening_->url.port)},
+             [self = self()](const TunnelResult& result) {
+               if (self->aborted_ || self->readyState() != SocketTask::CONNECTING || result.aborted)
+                 return;
+               if (!result.problem.empty()) return self->failOpening(result.problem);
+               self->proxy_ = nullptr;  // the tunnel is open: on as over a direct connection
+               self->onConnected({});
+             });
+}
+
 void SocketTaskImpl::onConnected(const boost::system::error_code& ec) {
   if (aborted_ || readyState() != SocketTask::CONNECTING) return;
+  if (ec && proxy_) {
+    return failOpening(fromAsio("connect to proxy " + proxy_->display, ec).errMsg);
+  }
   if (ec) return end(WsStep::connect, ec);
   boost::system::error_code ignored;
   lowest().set_option(tcp::no_delay(opening_->option.tcpNoDelay), ignored);
+  if (proxy_) return openTunnelThenHandshake();
   if (opening_->url.secure) return tlsHandshake();
   opening_->connectEnd = Clock::now();
   wsHandshake();
@@ -535,7 +577,8 @@ void SocketTaskImpl::onOpeningTimeout() {
   if (aborted_ || readyState() != SocketTask::CONNECTING) return;
   deadline_ = {};
   failOpening("timeout: the opening handshake did not finish within " +
-              std::to_string(opening_->option.timeout.count()) + " ms");
+              std::to_string(opening_->option.timeout.count()) + " ms" +
+              (proxy_ ? " (still connecting through proxy " + proxy_->display + ")" : ""));
 }
 
 void SocketTaskImpl::onClosingDeadline() {

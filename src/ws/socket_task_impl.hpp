@@ -19,6 +19,7 @@
 
 #include "core/asio_types.hpp"
 #include "core/fifo_queue.hpp"
+#include "core/proxy.hpp"
 #include "core/runtime_core.hpp"
 #include "core/ws_options.hpp"
 #include "minisock/socket_task.hpp"
@@ -79,6 +80,10 @@ class SocketTaskImpl final : public SocketBase {
   void doStart(ConnectSocketOption& option);
   void connectTo(std::vector<tcp::endpoint> endpoints);
   void connectTo(const tcp::endpoint& endpoint);
+  /// Through a proxy (NetworkOptions): its address (looked up when a name), the connection,
+  /// the tunnel; then onConnected as for a direct connection.
+  void connectToProxy();
+  void openTunnelThenHandshake();
   void onConnected(const boost::system::error_code& ec);
   void tlsHandshake();
   void wsHandshake();
@@ -141,6 +146,7 @@ class SocketTaskImpl final : public SocketBase {
     double fetchStartEpochMs = 0;
   };
   std::unique_ptr<Opening> opening_;
+  const ProxyUrl* proxy_ = nullptr;  // the Runtime's, while opening through it
   std::chrono::milliseconds heartbeat_{0};
   std::optional<std::variant<PlainWs, TlsWs>> ws_;
   Deadlines::Handle deadline_;     // the opening timeout, then the whole close's (15 s)
