@@ -12,6 +12,7 @@ find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
 add_executable(minisock_cli_tests integration/cli_test.cpp support/fake_autobahn.cpp)
 target_compile_definitions(minisock_cli_tests PRIVATE MINISOCK_CLI_PATH="$<TARGET_FILE:minisock_cli>")
 target_link_libraries(minisock_cli_tests PRIVATE minisock_internal minisock_asio_config minisock_test_support
+                                                 minisock_ws_test_support
                                                  Boost::json GTest::gtest_main minisock_warnings
                                                  minisock_sanitize)
 add_dependencies(minisock_cli_tests minisock_cli)

@@ -42,3 +42,10 @@ add_executable(minisock_proxy_tests integration/proxy_test.cpp)
 target_link_libraries(minisock_proxy_tests PRIVATE minisock minisock_servers minisock_ws_test_support
                                                    GTest::gtest_main minisock_warnings minisock_sanitize)
 gtest_discover_tests(minisock_proxy_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)
+
+# TLS extensions (NetworkOptions): client certificates, CAs as text, pins, session resumption,
+# against OpenSSL servers (TlsRelay) with a CA made at test time.
+add_executable(minisock_tls_extensions_tests integration/tls_extensions_test.cpp)
+target_link_libraries(minisock_tls_extensions_tests PRIVATE minisock minisock_servers minisock_ws_test_support
+                                                            GTest::gtest_main minisock_warnings minisock_sanitize)
+gtest_discover_tests(minisock_tls_extensions_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120 LABELS integration)

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// minisock::NetworkOptions: how a Runtime reaches the network beyond what the platform's API
-/// offers (extensions, all opt-in): a proxy for TCPSocket and SocketTask.
+/// offers (extensions, all opt-in): a proxy for TCPSocket and SocketTask; for wss, a client
+/// certificate, CAs as PEM text, public-key pins and TLS session resumption.
 
 #include <string>
 #include <vector>
@@ -41,8 +42,39 @@ struct MINISOCK_API NetworkOptions {
   /// it ("example.com" and ".example.com" both match "api.example.com"); case-insensitive.
   std::vector<std::string> noProxy{};
 
+  // ---- TLS (wss) ----
+
+  /// CA certificates (PEM text, one or more) trusted besides the system store and
+  /// Policy::caFile: certificates that come from app resources rather than files.
+  std::string caPem{};
+  /// The client certificate (mutual TLS) sent when a wss server asks for one: a PEM file
+  /// holding the certificate followed by any intermediates, or the same as PEM text
+  /// (clientCertificatePem); at most one of the two, and a key with it.
+  std::string clientCertificateFile{};
+  std::string clientCertificatePem{};  ///< as clientCertificateFile, PEM text
+  /// The client certificate's private key: a PEM file or PEM text (at most one of the two),
+  /// encrypted or not; it must match the certificate.
+  std::string clientKeyFile{};
+  std::string clientKeyPem{};  ///< as clientKeyFile, PEM text
+  /// The passphrase of an encrypted key (never part of an errMsg).
+  std::string clientKeyPassphrase{};
+  /// Public-key pins, each `sha256//` and the base64 of the SHA-256 of a SubjectPublicKeyInfo
+  /// (as curl's --pinnedpubkey and HPKP write them). When not empty, a wss handshake also
+  /// needs one key of the server's certificate chain (its own, an intermediate's or the
+  /// trust anchor's, as OkHttp's CertificatePinner checks them) to be pinned: otherwise it
+  /// fails with an errMsg that gives the server's own key's pin. Checked in addition to the
+  /// normal verification, never instead of it.
+  std::vector<std::string> pinnedPublicKeys{};
+  /// Keep each wss server's TLS session (TLS 1.3 tickets, TLS 1.2 session ids) and resume it
+  /// on the next connection to the same host and port, as browsers do: a resumed handshake
+  /// skips the certificate exchange. SocketTask::Profile::tlsSessionReused tells which.
+  bool tlsSessionResumption = true;
+
   /// The first problem of these settings, in the words an Error would use ("the proxy URL
-  /// 'x' is not valid: …"); empty when they are usable. Credentials are never part of it.
+  /// 'x' is not valid: …"); empty when they are usable. Credentials and passphrases are never
+  /// part of it. Checks the form only: files and PEM contents are read at the first wss
+  /// connection, whose Error then names what could not be used. A proxy problem fails every
+  /// TCP and WebSocket connection; a TLS problem fails wss connections only.
   std::string check() const;
 };
 

@@ -111,6 +111,9 @@ class MINISOCK_API SocketTask {
     double handshakeCost = 0;      ///< the HTTP upgrade exchange
     double cost = 0;               ///< connectSocket to open
     double rtt = 0;                ///< TCP connect (and TLS) duration
+    /// Extension: the TLS session was resumed (NetworkOptions::tlsSessionResumption); false
+    /// for ws and for a full TLS handshake.
+    bool tlsSessionReused = false;
   };
 
   /// The payload of onOpen listeners.

@@ -8,6 +8,7 @@
 
 #include "core/ascii.hpp"
 #include "minisock/network.hpp"
+#include "tls/tls_options.hpp"
 
 namespace minisock::detail {
 namespace {
@@ -47,8 +48,12 @@ std::string base64(std::string_view in) {
 
 std::string hostText(const ParsedHost& host) {
   if (host.kind == HostKind::name) return host.name;
-  if (host.kind == HostKind::ipv6) return "[" + host.ip.toString() + "]";
-  return host.ip.toString();
+  if (host.kind != HostKind::ipv6) return host.ip.toString();
+  // Appended, not "[" + text: GCC 12's -Wrestrict misreads that form at -O3 (bug 105651).
+  std::string text = "[";
+  text += host.ip.toString();
+  text += ']';
+  return text;
 }
 
 // "10.0.0.0/8": the block's address and prefix length; false when not CIDR.
@@ -384,14 +389,23 @@ std::size_t socks5ReplyRest(const ProxyUrl& proxy, const TunnelTarget& target,
 
 namespace minisock {
 
-std::string NetworkOptions::check() const {
-  if (!proxy.empty()) {
-    if (auto parsed = detail::parseProxyUrl(proxy); !parsed.url) return parsed.problem;
+namespace detail {
+
+std::string proxySettingsProblem(const NetworkOptions& network) {
+  if (!network.proxy.empty()) {
+    if (auto parsed = parseProxyUrl(network.proxy); !parsed.url) return parsed.problem;
   }
-  for (const std::string& entry : noProxy) {
-    if (std::string problem = detail::checkNoProxyEntry(entry); !problem.empty()) return problem;
+  for (const std::string& entry : network.noProxy) {
+    if (std::string problem = checkNoProxyEntry(entry); !problem.empty()) return problem;
   }
   return {};
+}
+
+}  // namespace detail
+
+std::string NetworkOptions::check() const {
+  if (std::string problem = detail::proxySettingsProblem(*this); !problem.empty()) return problem;
+  return detail::tlsSettingsProblem(*this);
 }
 
 }  // namespace minisock

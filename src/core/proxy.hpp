@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/address.hpp"
+#include "minisock/network.hpp"
 
 namespace minisock::detail {
 
@@ -32,6 +33,10 @@ struct ProxyUrlResult {
   std::string problem{};
 };
 ProxyUrlResult parseProxyUrl(std::string_view text);
+
+/// The first problem of the proxy and no-proxy settings, or empty (NetworkOptions::check's
+/// first half; the TLS fields are tls/tls_options').
+std::string proxySettingsProblem(const NetworkOptions& network);
 
 /// One no-proxy entry's problem, or empty.
 std::string checkNoProxyEntry(std::string_view entry);

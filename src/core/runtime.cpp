@@ -48,7 +48,7 @@ void closeFd(int& fd) noexcept {
 RuntimeCore::RuntimeCore(Policy p, NetworkOptions n)
     : policy(std::move(p)),
       network(std::move(n)),
-      networkProblem(network.check()),
+      networkProblem(proxySettingsProblem(network)),
       proxyUrl(network.proxy.empty() ? std::nullopt : parseProxyUrl(network.proxy).url),
       link(std::make_shared<RuntimeLink>()),
       receiveBuffer(kReceiveBufferSize) {

@@ -99,8 +99,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   Deadlines deadlines{ioc};
   const Policy policy;
   const NetworkOptions network;
-  /// network.check() as made at creation: every connection that would use the settings
-  /// fails with it.
+  /// The proxy settings' problem (proxySettingsProblem) as found at creation: every TCP and
+  /// WebSocket connection fails with it. The TLS settings' problems fail wss only (TlsContext).
   const std::string networkProblem;
   /// The proxy a TCP or WebSocket connection to `destination` (as written) goes through, or
   /// nullptr: none configured, or the no-proxy list names it.

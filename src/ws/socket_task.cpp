@@ -174,7 +174,7 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   counted_ = true;
 
   if (opening_->url.secure) {
-    if (!core.ws().tls) core.ws().tls = std::make_shared<TlsContext>(policy);
+    if (!core.ws().tls) core.ws().tls = std::make_shared<TlsContext>(policy, core.network);
     if (!core.ws().tls->loadError().empty()) return failOpening(core.ws().tls->loadError());
     ws_.emplace(std::in_place_type<TlsWs>, core.ioc, core.ws().tls->context());
   } else {
@@ -301,8 +301,8 @@ void SocketTaskImpl::tlsHandshake() {
   const bool isIp = opening_->url.parsedHost.kind != HostKind::name;
   const std::string host =
       isIp ? opening_->url.parsedHost.ip.toString() : opening_->url.parsedHost.name;
-  if (std::string problem =
-          prepareTlsClient(stream.native_handle(), host, isIp, core().ws().tls->verifying());
+  if (std::string problem = core().ws().tls->prepare(
+          stream.native_handle(), host, isIp, static_cast<std::uint16_t>(opening_->url.port));
       !problem.empty()) {
     return failOpening(problem);
   }
@@ -315,6 +315,10 @@ void SocketTaskImpl::tlsHandshake() {
               std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle());
           return self->end(WsStep::tlsHandshake, ec, false, context);
         }
+        SSL* ssl = std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle();
+        if (std::string problem = self->core().ws().tls->checkPins(ssl); !problem.empty())
+          return self->failOpening(std::move(problem));
+        self->opening_->tlsSessionReused = SSL_session_reused(ssl) == 1;
         self->opening_->connectEnd = Clock::now();
         self->wsHandshake();
       });
@@ -388,6 +392,7 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   p.cost = std::chrono::duration<double, std::milli>(opened - opening_->fetchStart).count();
   p.rtt = std::chrono::duration<double, std::milli>(opening_->connectEnd - opening_->connectStart)
               .count();
+  p.tlsSessionReused = opening_->tlsSessionReused;
   opening_.reset();  // what only the opening needed: an open connection keeps less memory
 
   auto keep = self();
@@ -658,6 +663,11 @@ WsContext SocketTaskImpl::context() {
   c.closeCode = closeCode_;
   c.heartbeat = heartbeat_;
   if (opening_) c.httpStatus = static_cast<int>(opening_->response.result_int());
+  if (opening_ && ws_ && std::holds_alternative<TlsWs>(*ws_)) {
+    c.clientCertificateRequested = TlsContext::clientCertificateRequested(
+        std::get<TlsWs>(*ws_).next_layer().next_layer().native_handle());
+    c.clientCertificateSent = core().ws().tls && core().ws().tls->hasClientCertificate();
+  }
   if (ws_) {
     const auto reason = withWs([](auto& ws) { return ws.reason(); });
     if (reason.code != websocket::close_code::none) {

@@ -144,6 +144,7 @@ class SocketTaskImpl final : public SocketBase {
     Clock::time_point fetchStart{}, lookupStart{}, lookupEnd{}, connectStart{}, connectEnd{},
         handshakeStart{};
     double fetchStartEpochMs = 0;
+    bool tlsSessionReused = false;
   };
   std::unique_ptr<Opening> opening_;
   const ProxyUrl* proxy_ = nullptr;  // the Runtime's, while opening through it

@@ -77,6 +77,11 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
                              X509_verify_cert_error_string(context.tlsVerifyResult) +
                              " (trust a private CA with Policy::caFile)");
       }
+      if (context.clientCertificateRequested && !context.clientCertificateSent) {
+        return openingFailed("TLS handshake failed: " + ec.message() +
+                             " (the server asked for a client certificate; see "
+                             "NetworkOptions::clientCertificateFile)");
+      }
       return openingFailed("TLS handshake failed: " + ec.message());
     case WsStep::upgrade:
       if (ec == websocket::error::upgrade_declined) {
@@ -98,6 +103,17 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
       }
       if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category())
         return openingFailed("the server's handshake answer is not valid HTTP: " + ec.message());
+      if (context.clientCertificateRequested) {
+        // With TLS 1.3 a server checks the client certificate after the client's side of the
+        // TLS handshake is done: its refusal (an alert, often lost to a reset) ends the upgrade.
+        return openingFailed(
+            "WebSocket handshake failed: " + ec.message() +
+            (context.clientCertificateSent
+                 ? " (the server asked for a client certificate, then ended the connection: it "
+                   "refused the one given in NetworkOptions)"
+                 : " (the server asked for a client certificate, then ended the connection: it "
+                   "may require one; see NetworkOptions::clientCertificateFile)"));
+      }
       return openingFailed("WebSocket handshake failed: " + ec.message());
     case WsStep::read:
       break;

@@ -31,6 +31,9 @@ struct WsContext {
   std::chrono::milliseconds heartbeat{0};  ///< the heartbeat period (0: off)
   int httpStatus = 0;                      ///< the upgrade answer's status; 0: none read
   long tlsVerifyResult = 0;                ///< the TLS handshake's certificate check (X509_V_OK: 0)
+  /// wss: the server asked for a client certificate, and whether one was configured (sent).
+  bool clientCertificateRequested = false;
+  bool clientCertificateSent = false;
 };
 
 /// How the task ends: an Error (or none, for an orderly close), then Close{code, reason}.

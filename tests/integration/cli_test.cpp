@@ -23,7 +23,10 @@
 #include <vector>
 
 #include "fake_autobahn.hpp"
+#include "proxy_servers.hpp"
 #include "raw_peers.hpp"
+#include "tls_fixture.hpp"
+#include "tls_relay.hpp"
 
 extern char** environ;
 
@@ -33,6 +36,31 @@ using namespace std::chrono_literals;
 using minisock::testing::FakeAutobahnServer;
 
 constexpr auto kLimit = std::chrono::seconds(20);  // the bound of every wait below
+
+constexpr const char* kProxyVariables[] = {"HTTPS_PROXY", "https_proxy", "http_proxy", "HTTP_PROXY",
+                                           "ALL_PROXY",   "all_proxy",   "NO_PROXY",   "no_proxy"};
+
+// The CLI reads the conventional proxy variables: the tests start without any (a machine's own
+// proxy settings must not send loopback tests elsewhere); the proxy tests set their own.
+const bool kProxyVariablesCleared = [] {
+  for (const char* name : kProxyVariables) ::unsetenv(name);
+  return true;
+}();
+
+/// Sets an environment variable (inherited by the children spawned meanwhile) and restores the
+/// test's clean environment at the end of the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_.c_str()); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+};
 
 /// A spawned `minisock` with its stdin, stdout and stderr on pipes. stdout and stderr are
 /// collected by two threads; waits use a condition variable with a deadline. The destructor
@@ -605,6 +633,101 @@ TEST(CliTest, DemoJsonIsOneObjectPerEvent) {
       ++messages;
   }
   EXPECT_EQ(messages, 4);  // tcp, udp, ws and the global calls each got their echo
+}
+
+// --- proxies and TLS extensions (--proxy and the environment; --cert, --key, --pin) -----
+
+TEST(CliTest, TcpThroughASocks5ProxyGivenByFlag) {
+  minisock::testing::Microsocks proxy(minisock::testing::Credentials{"alice", "s3cret"});
+  Serve serve({"--tcp", "0"}, 1);
+  const Result r = run({"tcp", "127.0.0.1", std::to_string(serve.port("tcp")), "--proxy",
+                        proxy.url(), "--wait", "0.5"},
+                       "through socks\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "through socks\n") << r.err;
+}
+
+TEST(CliTest, WsThroughAnHttpProxyFromTheEnvironmentAndNoProxyBypassesIt) {
+  minisock::testing::Tinyproxy proxy;
+  Serve serve({"--ws", "0"}, 1);
+  const std::string url = "ws://127.0.0.1:" + std::to_string(serve.port("ws")) + "/";
+  {
+    ScopedEnv env("http_proxy", proxy.url());
+    const Result r = run({"ws", url, "--wait", "0.5"}, "via tinyproxy\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "via tinyproxy\n") << r.err;
+  }
+  // A proxy that is not there: the connection fails naming it; NO_PROXY skips it.
+  const int closed = minisock::testing::freeLoopbackPort();
+  ScopedEnv env("ALL_PROXY", "socks5://127.0.0.1:" + std::to_string(closed));
+  const Result refused = run({"ws", url, "--wait", "0"}, "x\n");
+  EXPECT_EQ(refused.code, 69) << refused.err;
+  EXPECT_NE(refused.err.find("proxy socks5://127.0.0.1:" + std::to_string(closed)),
+            std::string::npos)
+      << refused.err;
+  ScopedEnv bypass("NO_PROXY", "example.com, 127.0.0.0/8");
+  const Result direct = run({"ws", url, "--wait", "0.5"}, "direct\n");
+  EXPECT_EQ(direct.code, 0) << direct.err;
+  EXPECT_EQ(direct.out, "direct\n") << direct.err;
+}
+
+TEST(CliTest, ABadProxyIsAUsageErrorNamingWhereItCameFrom) {
+  const Result flag = run({"tcp", "127.0.0.1", "9", "--proxy", "ftp://127.0.0.1:21"});
+  EXPECT_EQ(flag.code, 64);
+  EXPECT_NE(flag.err.find("--proxy"), std::string::npos) << flag.err;
+  EXPECT_NE(flag.err.find("unknown scheme 'ftp'"), std::string::npos) << flag.err;
+  ScopedEnv env("HTTPS_PROXY", "http://127.0.0.1:notaport");
+  const Result fromEnv = run({"ws", "wss://127.0.0.1:9/"});
+  EXPECT_EQ(fromEnv.code, 64);
+  EXPECT_NE(fromEnv.err.find("the environment variable HTTPS_PROXY"), std::string::npos)
+      << fromEnv.err;
+}
+
+TEST(CliTest, WssPinMismatchGivesTheServersPinWhichThenMatches) {
+  Serve serve({"--wss", "0"}, 1);
+  const std::string url = "wss://127.0.0.1:" + std::to_string(serve.port("wss")) + "/";
+  const std::string wrong = "sha256//" + std::string(43, 'A') + "=";
+  const Result mismatch = run({"ws", url, "--ca", serve.ca(), "--pin", wrong, "--wait", "0"});
+  EXPECT_EQ(mismatch.code, 69) << mismatch.err;
+  const std::smatch found = [&] {
+    std::smatch m;
+    std::regex_search(mismatch.err, m, std::regex("its pin is (sha256//[A-Za-z0-9+/]{43}=)"));
+    return m;
+  }();
+  ASSERT_EQ(found.size(), 2u) << mismatch.err;
+  const Result pinned =
+      run({"ws", url, "--ca", serve.ca(), "--pin", found[1].str(), "--wait", "0.5"}, "pinned\n");
+  EXPECT_EQ(pinned.code, 0) << pinned.err;
+  EXPECT_EQ(pinned.out, "pinned\n") << pinned.err;
+  const Result badForm = run({"ws", url, "--pin", "sha1//abc"});
+  EXPECT_EQ(badForm.code, 64);
+  EXPECT_NE(badForm.err.find("public-key pin 'sha1//abc' is not valid"), std::string::npos)
+      << badForm.err;
+}
+
+TEST(CliTest, WssClientCertificateWithAnEncryptedKeyFromTheEnvironment) {
+  using minisock::testing::MoreTlsFiles;
+  const auto& tls = minisock::testing::tlsFiles();
+  const auto& more = minisock::testing::moreTlsFiles();
+  Serve serve({"--ws", "0"}, 1);
+  minisock::testing::TlsRelay::Options options;
+  options.requireClientCa = tls.caCert;
+  minisock::testing::TlsRelay relay(serve.port("ws"), options);
+  ScopedEnv env("MINISOCK_TEST_PASSPHRASE", MoreTlsFiles::kKeyPassphrase);
+  const Result accepted = run({"ws", relay.url(), "--ca", tls.caCert, "--cert", more.clientCert,
+                               "--key", more.clientKeyEncrypted, "--key-passphrase-env",
+                               "MINISOCK_TEST_PASSPHRASE", "--wait", "0.5"},
+                              "mutual\n");
+  EXPECT_EQ(accepted.code, 0) << accepted.err;
+  EXPECT_EQ(accepted.out, "mutual\n") << accepted.err;
+  const Result without = run({"ws", relay.url(), "--ca", tls.caCert, "--wait", "0"});
+  EXPECT_EQ(without.code, 69) << without.err;
+  EXPECT_NE(without.err.find("asked for a client certificate"), std::string::npos) << without.err;
+  const Result unset = run({"ws", relay.url(), "--cert", more.clientCert, "--key",
+                            more.clientKeyEncrypted, "--key-passphrase-env", "MINISOCK_UNSET_VAR"});
+  EXPECT_EQ(unset.code, 64);
+  EXPECT_NE(unset.err.find("MINISOCK_UNSET_VAR: the variable is not set"), std::string::npos)
+      << unset.err;
 }
 
 }  // namespace

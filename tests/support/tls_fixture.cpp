@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 extern char** environ;
@@ -80,6 +81,19 @@ subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 
+[client_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[intermediate_ext]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
 [wrong_host_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
@@ -90,6 +104,64 @@ authorityKeyIdentifier = keyid
 )";
 
 TlsFiles generateIn(const std::string& dir);
+
+// A key and a certificate for it signed by `caCert`/`caKey` with `extensions` of kConfig.
+void makeSigned(const std::string& config, const std::string& caCert, const std::string& caKey,
+                const std::string& cert, const std::string& key, const std::string& cn,
+                const std::string& extensions, int serial, int days = 1) {
+  const std::string csr = cert + ".csr";
+  run({"openssl", "req", "-new", "-config", config, "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:P-256", "-noenc", "-keyout", key, "-out", csr, "-subj", "/CN=" + cn});
+  run({"openssl",
+       "x509",
+       "-req",
+       "-in",
+       csr,
+       "-CA",
+       caCert,
+       "-CAkey",
+       caKey,
+       "-set_serial",
+       std::to_string(serial),
+       "-days",
+       std::to_string(days),
+       "-sha256",
+       "-extfile",
+       config,
+       "-extensions",
+       extensions,
+       "-out",
+       cert});
+}
+
+MoreTlsFiles generateMore(const TlsFiles& base) {
+  const std::string& dir = base.dir;
+  const std::string config = dir + "/openssl.cnf";
+  const std::string caKey = dir + "/ca.key";
+  MoreTlsFiles m;
+  m.clientCert = dir + "/client.pem";
+  m.clientKey = dir + "/client.key";
+  m.clientKeyEncrypted = dir + "/client-encrypted.key";
+  m.otherCaClientCert = dir + "/other-client.pem";
+  m.otherCaClientKey = dir + "/other-client.key";
+  m.intermediateCaCert = dir + "/intermediate.pem";
+  m.chainedServerCert = dir + "/chained-server.pem";
+  m.chainedServerKey = dir + "/chained-server.key";
+  makeSigned(config, base.caCert, caKey, m.clientCert, m.clientKey, "minisock test client",
+             "client_ext", 10);
+  run({"openssl", "pkey", "-in", m.clientKey, "-aes256", "-passout",
+       std::string("pass:") + MoreTlsFiles::kKeyPassphrase, "-out", m.clientKeyEncrypted});
+  makeSigned(config, base.otherCaCert, dir + "/other-ca.key", m.otherCaClientCert,
+             m.otherCaClientKey, "minisock other client", "client_ext", 11);
+  const std::string intermediateKey = dir + "/intermediate.key";
+  makeSigned(config, base.caCert, caKey, m.intermediateCaCert, intermediateKey,
+             "minisock test intermediate CA", "intermediate_ext", 12);
+  const std::string leaf = dir + "/chained-leaf.pem";
+  makeSigned(config, m.intermediateCaCert, intermediateKey, leaf, m.chainedServerKey, "localhost",
+             "server_ext", 13);
+  writeFile(m.chainedServerCert, readTextFile(leaf) + readTextFile(m.intermediateCaCert));
+  return m;
+}
 
 TlsFiles generate() {
   std::string pattern = (std::filesystem::temp_directory_path() / "minisock-tls-XXXXXX").string();
@@ -139,29 +211,7 @@ TlsFiles generateIn(const std::string& dir) {
   // reports as "certificate has expired" (checked by WsFixtures.TlsFilesVerify).
   auto makeLeaf = [&](const std::string& cert, const std::string& key, const std::string& cn,
                       const std::string& extensions, int days, int serial) {
-    const std::string csr = cert + ".csr";
-    run({"openssl", "req", "-new", "-config", config, "-newkey", "ec", "-pkeyopt",
-         "ec_paramgen_curve:P-256", "-noenc", "-keyout", key, "-out", csr, "-subj", "/CN=" + cn});
-    run({"openssl",
-         "x509",
-         "-req",
-         "-in",
-         csr,
-         "-CA",
-         f.caCert,
-         "-CAkey",
-         caKey,
-         "-set_serial",
-         std::to_string(serial),
-         "-days",
-         std::to_string(days),
-         "-sha256",
-         "-extfile",
-         config,
-         "-extensions",
-         extensions,
-         "-out",
-         cert});
+    makeSigned(config, f.caCert, caKey, cert, key, cn, extensions, serial, days);
   };
 
   makeCa(f.caCert, caKey, "minisock test CA");
@@ -245,6 +295,17 @@ CommandResult runCommand(const std::vector<std::string>& argv, std::chrono::mill
 const TlsFiles& tlsFiles() {
   static const TlsFiles files = generate();
   return files;
+}
+
+const MoreTlsFiles& moreTlsFiles() {
+  static const MoreTlsFiles files = generateMore(tlsFiles());
+  return files;
+}
+
+std::string readTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace minisock::testing

@@ -21,6 +21,26 @@ struct TlsFiles {
   std::string otherCaCert;    ///< an unrelated CA that signed none of the above
 };
 
+/// More PEM files, for the TLS extensions (client certificates, pins), in tlsFiles().dir.
+struct MoreTlsFiles {
+  std::string clientCert;          ///< signed by caCert; extendedKeyUsage clientAuth
+  std::string clientKey;           ///< its key, not encrypted
+  std::string clientKeyEncrypted;  ///< the same key, encrypted (AES-256) with kKeyPassphrase
+  std::string otherCaClientCert;   ///< a client certificate signed by otherCaCert
+  std::string otherCaClientKey;    ///< its key
+  std::string intermediateCaCert;  ///< an intermediate CA, signed by caCert
+  std::string chainedServerCert;   ///< leaf (as serverCert's SAN) signed by the intermediate,
+                                   ///< followed by the intermediate
+  std::string chainedServerKey;    ///< its key
+  static constexpr const char* kKeyPassphrase = "minisock test passphrase";
+};
+
+/// Generates MoreTlsFiles on first use (thread-safe), after tlsFiles().
+const MoreTlsFiles& moreTlsFiles();
+
+/// The file's content (throws std::runtime_error when it cannot be read).
+std::string readTextFile(const std::string& path);
+
 /// Generates the files on first use (thread-safe) and returns them. Throws std::runtime_error
 /// naming the failing command (and its output) when the openssl tool fails.
 const TlsFiles& tlsFiles();

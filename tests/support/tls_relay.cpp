@@ -34,18 +34,35 @@ int connectBackend(int port) {
 
 }  // namespace
 
-TlsRelay::TlsRelay(int backendPort) : backendPort_(backendPort) {
+TlsRelay::TlsRelay(int backendPort, const Options& options) : backendPort_(backendPort) {
   // OpenSSL writes to the socket with write(2): a client that went away would raise SIGPIPE
   // and end the test process. minisock itself never needs this (it sends with MSG_NOSIGNAL).
   ::signal(SIGPIPE, SIG_IGN);
   const TlsFiles& files = tlsFiles();
+  const std::string cert = options.cert.empty() ? files.serverCert : options.cert;
+  const std::string key = options.key.empty() ? files.serverKey : options.key;
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (ctx == nullptr) throw std::runtime_error("TlsRelay: SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(ctx, files.serverCert.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(ctx, files.serverKey.c_str(), SSL_FILETYPE_PEM) != 1) {
+  if (options.maxVersion != 0) SSL_CTX_set_max_proto_version(ctx, options.maxVersion);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
     SSL_CTX_free(ctx);
-    throw std::runtime_error("TlsRelay: cannot load the server certificate");
+    throw std::runtime_error("TlsRelay: cannot load the server certificate " + cert);
+  }
+  static const unsigned char kSessionContext[] = "minisock-tls-relay";
+  SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+  if (!options.sessionTickets) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx, 0);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  }
+  if (!options.requireClientCa.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, options.requireClientCa.c_str(), nullptr) != 1) {
+      SSL_CTX_free(ctx);
+      throw std::runtime_error("TlsRelay: cannot load " + options.requireClientCa);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
   ctx_ = ctx;
   server_ = std::make_unique<RawServer>(
@@ -72,7 +89,11 @@ void TlsRelay::relay(int fd, const std::atomic<bool>& stopping) {
   int backend = -1;
   if (SSL_accept(ssl) == 1) {
     ++handshakes_;
+    if (SSL_session_reused(ssl) == 1) ++resumed_;
     backend = connectBackend(backendPort_);
+  } else {
+    ++failed_;
+    ERR_clear_error();
   }
   char buf[16384];
   bool open = backend >= 0;

@@ -16,8 +16,17 @@ namespace minisock::testing {
 
 class TlsRelay {
  public:
+  struct Options {
+    std::string cert{};  ///< certificate chain file; empty = tlsFiles().serverCert
+    std::string key{};   ///< its key; empty = tlsFiles().serverKey
+    /// When set: a client certificate issued by this CA file is required (mutual TLS).
+    std::string requireClientCa{};
+    bool sessionTickets = true;  ///< false: no TLS 1.3 tickets, no TLS 1.2 session ids
+    int maxVersion = 0;          ///< e.g. TLS1_2_VERSION (0x0303); 0 = the highest
+  };
   /// Serves TLS 1.2+ with tlsFiles().serverCert (SAN localhost, 127.0.0.1, ::1).
-  explicit TlsRelay(int backendPort);
+  explicit TlsRelay(int backendPort) : TlsRelay(backendPort, Options{}) {}
+  TlsRelay(int backendPort, const Options& options);
   ~TlsRelay();
   TlsRelay(const TlsRelay&) = delete;
   TlsRelay& operator=(const TlsRelay&) = delete;
@@ -27,6 +36,10 @@ class TlsRelay {
   std::string url(std::string_view path = "/") const;
   /// TLS handshakes completed so far.
   int handshakes() const { return handshakes_.load(); }
+  /// Of those, the ones that resumed a session.
+  int resumedHandshakes() const { return resumed_.load(); }
+  /// TLS handshakes that failed (e.g. no or a wrong client certificate).
+  int failedHandshakes() const { return failed_.load(); }
 
  private:
   void relay(int fd, const std::atomic<bool>& stopping);
@@ -34,6 +47,8 @@ class TlsRelay {
   int backendPort_;
   void* ctx_ = nullptr;  // SSL_CTX*
   std::atomic<int> handshakes_{0};
+  std::atomic<int> resumed_{0};
+  std::atomic<int> failed_{0};
   std::unique_ptr<RawServer> server_;  // last: stopped and joined first
 };
 

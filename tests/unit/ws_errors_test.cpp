@@ -110,3 +110,21 @@ TEST(WsErrors, TheOpeningHandshakesFailuresAreConnectSocketFails) {
       "connectSocket:fail certificate verify failed: certificate has expired (trust a private "
       "CA with Policy::caFile)");
 }
+
+TEST(WsErrors, AServerThatAskedForAClientCertificateAndEndedTheUpgradeIsNamed) {
+  WsContext c;
+  c.clientCertificateRequested = true;
+  auto e = wsEnding(WsStep::upgrade, boost::asio::error::connection_reset, c);
+  ASSERT_TRUE(e && e->error);
+  EXPECT_NE(e->error->errMsg.find("asked for a client certificate"), std::string::npos)
+      << e->error->errMsg;
+  EXPECT_NE(e->error->errMsg.find("may require one"), std::string::npos) << e->error->errMsg;
+  c.clientCertificateSent = true;
+  e = wsEnding(WsStep::upgrade, boost::asio::error::connection_reset, c);
+  ASSERT_TRUE(e && e->error);
+  EXPECT_NE(e->error->errMsg.find("refused the one given"), std::string::npos) << e->error->errMsg;
+  // Not asked: the plain text, no guess.
+  e = wsEnding(WsStep::upgrade, boost::asio::error::connection_reset, WsContext{});
+  ASSERT_TRUE(e && e->error);
+  EXPECT_EQ(e->error->errMsg.find("certificate"), std::string::npos) << e->error->errMsg;
+}

@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "exit_codes.hpp"
 
@@ -12,6 +13,71 @@ Policy CommonOptions::makePolicy() const {
                                              : Policy::development();
   if (!caFile.empty()) result.caFile = caFile;
   return result;
+}
+
+namespace {
+
+// The first of `names` set (and not empty) in the environment, with its name.
+std::optional<std::pair<std::string, std::string>> firstEnv(
+    std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return std::make_pair(std::string(name), value);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> splitList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme,
+                                                         std::string& problem) const {
+  NetworkOptions network;
+  std::string source = "--proxy";
+  if (!proxy.empty()) {
+    network.proxy = proxy;
+  } else {
+    std::optional<std::pair<std::string, std::string>> found;
+    // As curl: lower-case http_proxy only (HTTP_PROXY can be set by a CGI request's header).
+    if (scheme == "wss") found = firstEnv({"HTTPS_PROXY", "https_proxy"});
+    if (scheme == "ws") found = firstEnv({"http_proxy"});
+    if (!found) found = firstEnv({"ALL_PROXY", "all_proxy"});
+    if (found) {
+      source = "the environment variable " + found->first;
+      network.proxy = found->second;
+    }
+    if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) network.noProxy = splitList(list->second);
+  }
+  network.clientCertificateFile = certFile;
+  network.clientKeyFile = keyFile;
+  if (!keyPassphraseEnv.empty()) {
+    const char* passphrase = std::getenv(keyPassphraseEnv.c_str());
+    if (passphrase == nullptr) {
+      problem = "--key-passphrase-env " + keyPassphraseEnv + ": the variable is not set";
+      return std::nullopt;
+    }
+    network.clientKeyPassphrase = passphrase;
+  }
+  network.pinnedPublicKeys = pins;
+  if (std::string bad = network.check(); !bad.empty()) {
+    const bool aboutProxy = bad.find("proxy") != std::string::npos;
+    problem = (aboutProxy ? source + ": " : std::string()) + bad;
+    return std::nullopt;
+  }
+  return network;
 }
 
 std::chrono::milliseconds CommonOptions::timeoutOr(std::chrono::milliseconds fallback) const {
@@ -45,6 +111,31 @@ void addCommonOptions(CLI::App& command, CommonOptions& options, CommonFlags fla
   }
   command.add_flag("-q,--quiet", options.quiet, "No status or progress lines on stderr");
   command.footer(exitCodesHelp());
+}
+
+void addProxyOption(CLI::App& command, CommonOptions& options) {
+  command.add_option("--proxy", options.proxy,
+                     "Connect through this proxy: http://[user:pass@]host[:port] (HTTP CONNECT) "
+                     "or socks5://[user:pass@]host[:port]. Default: HTTPS_PROXY (wss), "
+                     "http_proxy (ws), then ALL_PROXY; NO_PROXY lists hosts reached directly");
+}
+
+void addTlsOptions(CLI::App& command, CommonOptions& options) {
+  command
+      .add_option("--cert", options.certFile,
+                  "Client certificate (PEM file, with any intermediates) for servers that ask "
+                  "for one (mutual TLS); needs --key")
+      ->check(CLI::ExistingFile);
+  command.add_option("--key", options.keyFile, "The client certificate's private key (PEM file)")
+      ->check(CLI::ExistingFile);
+  command.add_option("--key-passphrase-env", options.keyPassphraseEnv,
+                     "Name of the environment variable holding the passphrase of an encrypted "
+                     "--key (never on the command line)");
+  command
+      .add_option("--pin", options.pins,
+                  "Also require this public key in the server's chain: sha256//BASE64 of its "
+                  "SubjectPublicKeyInfo, as curl's --pinnedpubkey (repeatable)")
+      ->allow_extra_args(false);
 }
 
 void addWaitOption(CLI::App& command, double& seconds) {

@@ -27,8 +27,14 @@ int runTcp(const TcpOptions& o) {
               .hex = o.hex,
               .name = "tcp",
               .policy = o.common.policy});
+  std::string problem;
+  const auto network = o.common.makeNetwork("tcp", problem);
+  if (!network) {
+    out.failure(problem);
+    return kExitUsage;
+  }
   ClientSession session;
-  Runtime runtime(o.common.makePolicy());
+  Runtime runtime(o.common.makePolicy(), *network);
   auto socket =
       runtime.createTCPSocket({.type = o.host.find(':') != std::string::npos ? "ipv6" : "ipv4"});
   socket->onConnect([&](const TCPSocket::ConnectEvent&) {
@@ -78,6 +84,7 @@ Command addTcpCommand(CLI::App& app) {
       ->required()
       ->check(CLI::Range(1, 65535));
   command->add_flag("--hex", options->hex, "Print received bytes as hex, one chunk per line");
+  addProxyOption(*command, options->common);
   addWaitOption(*command, options->waitSeconds);
   addCommonOptions(*command, options->common);
   return {command, [options] { return runTcp(*options); }};

@@ -45,9 +45,18 @@ int runWs(const WsOptions& o) {
     header.push_back(std::move(*field));
   }
 
+  const bool secure = o.url.size() >= 4 && (o.url[0] == 'w' || o.url[0] == 'W') &&
+                      (o.url.compare(1, 3, "ss:") == 0 || o.url.compare(1, 3, "SS:") == 0);
+  std::string problem;
+  const auto network = o.common.makeNetwork(secure ? "wss" : "ws", problem);
+  if (!network) {
+    out.failure(problem);
+    return kExitUsage;
+  }
+
   ClientSession session;
   bool refused = false;  // connectSocket's fail: the options or the policy were refused
-  Runtime runtime(o.common.makePolicy());
+  Runtime runtime(o.common.makePolicy(), *network);
   auto task = runtime.connectSocket({
       .url = o.url,
       .header = std::move(header),
@@ -131,6 +140,8 @@ Command addWsCommand(CLI::App& app) {
                    "Trust this PEM CA file (e.g. the one `serve --wss` prints) besides the "
                    "system store")
       ->check(CLI::ExistingFile);
+  addTlsOptions(*command, options->common);
+  addProxyOption(*command, options->common);
   command->add_flag("--no-delay", options->noDelay, "Set TCP_NODELAY");
   command->add_flag("--binary", options->binary, "Send each stdin line as a binary message");
   command->add_flag("--hex", options->hex, "Print binary messages as hex");
