@@ -47,12 +47,12 @@ done
 
 if [ "$quick" = 1 ]; then
   window=0.15; warmup=0.05; stream_bytes=$((256 << 20)); idle_conns=200,2000; idle_reps=1
-  flood_busy=1
+  flood_busy=1; cli_flood=1
   micro_args=(--benchmark_min_time=0.02)
   reps=${reps:-3}
 else
   window=2; warmup=0.3; stream_bytes=$((2 << 30)); idle_conns=1000,10000; idle_reps=${reps:-3}
-  flood_busy=6
+  flood_busy=6; cli_flood=5
   micro_args=()
   reps=${reps:-3}
 fi
@@ -87,8 +87,9 @@ if [ "$build" = 1 ]; then
     $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
   fi
 
+  # The tools too: cli_ws_flood runs the minisock CLI (build/bench/tools/minisock/minisock).
   cmake -S . -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMINISOCK_BUILD_BENCH=ON \
-    -DMINISOCK_BUILD_TESTS=OFF -DMINISOCK_BUILD_EXAMPLES=OFF -DMINISOCK_BUILD_TOOLS=OFF \
+    -DMINISOCK_BUILD_TESTS=OFF -DMINISOCK_BUILD_EXAMPLES=OFF -DMINISOCK_BUILD_TOOLS=ON \
     -DMINISOCK_FUZZ_REPLAY=OFF >/dev/null
   cmake --build "$bdir" ${BENCH_JOBS:+-j "$BENCH_JOBS"}
 
@@ -218,7 +219,7 @@ start_server() {
   while read -r word name p; do
     [ "$word" = LISTEN ] && port[$name]=$p
   done <"$out"
-  for l in tcp_echo tcp_sink tcp_flood udp_echo udp_blast ws_echo wss_echo; do
+  for l in tcp_echo tcp_sink tcp_flood udp_echo udp_blast ws_echo ws_flood wss_echo; do
     [ -n "${port[$l]:-}" ] || { log "run.sh: bench_server printed no LISTEN $l"; exit 1; }
   done
 }
@@ -246,6 +247,9 @@ rows=(
   "ws_handshakes|ws_echo||pin"
   # What a client holds while its JavaScript is busy for --busy seconds (busy_flood: MiB ↓).
   "busy_flood|tcp_flood|--busy $flood_busy|"
+  # The CLI's peak RSS while `minisock ws URL --json >file` receives --flood seconds of 1 MiB
+  # binary messages (KiB ↓; the node peer runs bench/node/ws_cli.js the same way).
+  "cli_ws_flood|ws_flood|--flood $cli_flood --size 1048576|"
 )
 
 # Expanded row list: "variant|base|listener|args|cpus|times" where cpus is "" (as started), 0 or
@@ -296,7 +300,7 @@ run_one() {  # rep variant base listener extra cpus peer
   local limit
   limit=$(awk -v w="$window" -v u="$warmup" 'BEGIN { printf "%d", w + u + 30.999 }')
   case "$base" in ws_idle) limit=$((limit + 130)) ;; tcp_stream) limit=$((limit + 40)) ;;
-    busy_flood) limit=$((limit + 20)) ;; esac
+    busy_flood) limit=$((limit + 20)) ;; cli_ws_flood) limit=$((limit + cli_flood + 20)) ;; esac
   local prefix=()
   [ -n "$cpus" ] && prefix=(taskset -c "$cpus")
   sample_no=$((sample_no + 1))

@@ -128,7 +128,7 @@ inline void raiseFileLimit() {
 }
 
 /// The contract's per-row defaults for options not given on the command line: ws_pipelined
-/// --inflight 100; ws_1mib and wss_1mib --size 1048576 --inflight 4.
+/// --inflight 100; ws_1mib and wss_1mib --size 1048576 --inflight 4; cli_ws_flood --size 1048576.
 inline void applyRowDefaults(Args& a, int argc, char** argv) {
   auto given = [&](const char* flag) {
     for (int i = 2; i < argc; ++i)
@@ -140,7 +140,7 @@ inline void applyRowDefaults(Args& a, int argc, char** argv) {
     if (a.row == "ws_pipelined" || a.row == "wss_pipelined") a.inflight = 100;
     if (mib) a.inflight = 4;
   }
-  if (mib && !given("--size")) a.size = 1 << 20;
+  if ((mib || a.row == "cli_ws_flood") && !given("--size")) a.size = 1 << 20;
 }
 
 /// Exit status 3, nothing printed: the client does not support this row.

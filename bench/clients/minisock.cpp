@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli_ws_flood.hpp"
 #include "common.hpp"
 
 namespace {
@@ -355,8 +356,12 @@ int main(int argc, char** argv) try {
   Args a = Args::parse(argc, argv);
   bench::applyRowDefaults(a, argc, argv);
   bench::raiseFileLimit();
+  // cli_ws_flood: the flood (--flood, 5 s) and 10 s more; its harness bounds itself sooner.
+  double flood = 0;
+  if (a.row == "cli_ws_flood")
+    flood = a.extra.count("flood") ? std::stod(a.extra.at("flood")) : 5.0;
   std::thread([limit = a.warmup + a.seconds + 20 + (a.row == "ws_idle" ? 120 : 0) +
-                       (a.row == "tcp_stream" ? 30 : 0)] {
+                       (a.row == "tcp_stream" ? 30 : 0) + (flood > 0 ? flood + 10 : 0)] {
     std::this_thread::sleep_for(std::chrono::duration<double>(limit));
     std::fprintf(stderr, "gave up after %.0f s\n", limit);
     std::_Exit(1);
@@ -372,6 +377,7 @@ int main(int argc, char** argv) try {
     return wsStream(a, a.row == "wss_1mib", "MB/s", static_cast<double>(a.size) / 1e6);
   if (a.row == "ws_idle") return wsIdle(a);
   if (a.row == "ws_handshakes") return wsHandshakes(a);
+  if (a.row == "cli_ws_flood") return bench::cli_flood::run(a);
   return 3;
 } catch (const std::exception& e) {
   bench::die(e.what());

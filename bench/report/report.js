@@ -137,7 +137,7 @@ function pearson(xs, ys) {
 }
 
 function lowerIsBetter(row, unit) {
-  return /^(ws_idle|busy_flood)/.test(row) || /KiB/i.test(unit || '');
+  return /^(ws_idle|busy_flood|cli_ws_flood)/.test(row) || /KiB/i.test(unit || '');
 }
 
 function summarise(samples) {
@@ -261,7 +261,7 @@ function markdown(report) {
   L.push('Each cell: median over the repetitions (bold), min–max in brackets; — = the peer has no such ' +
     'row. Ratios are of medians; "best other" is the better of websocketpp and node (the peers ' +
     'that are not Asio/Beast); minisock_js is the JavaScript binding (bindings/node), compared ' +
-    'with Node\'s own net/dgram/ws. ws_idle is memory: lower is better (↓).');
+    'with Node\'s own net/dgram/ws. ws_idle, busy_flood and cli_ws_flood are memory: lower is better (↓).');
   L.push('');
   const base = peers.includes('minisock_base');
   L.push(`| row | unit | ${peers.join(' | ')} | minisock / raw | minisock / asio | minisock / best other | minisock_js / node |${base ? ' minisock / base |' : ''}`);

@@ -25,6 +25,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -243,6 +244,94 @@ class WsEcho : public std::enable_shared_from_this<WsEcho<Ws>> {
 
   Ws ws_;
   beast::flat_buffer buffer_;
+};
+
+// ws_flood: the cli_ws_flood row (bench/README.md). The client's text message
+// "go <ms> [size [max]]" starts a flood: binary messages of `size` bytes (default 1 MiB, 8 bytes
+// to 64 MiB), each holding its sequence number in its first 8 bytes (little-endian), written
+// back to back as fast as the socket takes them, for `ms` milliseconds (1 to 600000) or `max`
+// messages (default 100000), whichever ends first; then the text message "end <count>" and a
+// close (1000). A read stays outstanding during the flood, so a client's close is answered at
+// once (the flood stops at the next message). On a plain socket: CorkedSocket would hold the
+// small last writes until a read starts, and here a read waits throughout.
+class WsFlood : public std::enable_shared_from_this<WsFlood> {
+ public:
+  explicit WsFlood(tcp::socket s) : ws_(std::move(s)) {}
+
+  void start() {
+    ws_.auto_fragment(false);
+    ws_.read_message_max(64 * 1024);
+    ws_.async_accept([self = shared_from_this()](const error_code& ec) {
+      if (!ec) self->readGo();
+    });
+  }
+
+ private:
+  static constexpr std::size_t kMaxSize = 64 * 1024 * 1024;
+
+  void readGo() {
+    ws_.async_read(in_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (ec) return;
+      const std::string text = beast::buffers_to_string(self->in_.data());
+      self->in_.consume(self->in_.size());
+      long ms = 0;
+      unsigned long long size = 1024 * 1024, max = 100000;
+      const int n = std::sscanf(text.c_str(), "go %ld %llu %llu", &ms, &size, &max);
+      if (!self->ws_.got_text() || n < 1 || ms <= 0 || ms > 600000 || size < 8 || size > kMaxSize ||
+          max < 1)
+        return self->readGo();  // not a valid "go": wait for one
+      self->payload_.assign(size, 0);
+      for (std::size_t i = 8; i < self->payload_.size(); ++i)
+        self->payload_[i] = static_cast<char>('a' + i % 26);
+      self->until_ = Clock::now() + std::chrono::milliseconds(ms);
+      self->max_ = max;
+      self->readOn();
+      self->writeNext();
+    });
+  }
+
+  // The client sends nothing more but may close: Beast answers its close frame here, and the
+  // write in flight then fails.
+  void readOn() {
+    ws_.async_read(in_, [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (ec) {
+        self->stopped_ = true;
+        return;
+      }
+      self->in_.consume(self->in_.size());
+      self->readOn();
+    });
+  }
+
+  void writeNext() {
+    if (stopped_) return;
+    if (sent_ >= max_ || Clock::now() >= until_) return finish();
+    for (int i = 0; i < 8; ++i) payload_[i] = static_cast<char>(sent_ >> (8 * i));
+    ws_.binary(true);
+    ws_.async_write(asio::buffer(payload_),
+                    [self = shared_from_this()](const error_code& ec, std::size_t) {
+                      if (ec) return;
+                      ++self->sent_;
+                      self->writeNext();
+                    });
+  }
+
+  void finish() {
+    end_ = "end " + std::to_string(sent_);
+    ws_.text(true);
+    ws_.async_write(
+        asio::buffer(end_), [self = shared_from_this()](const error_code& ec, std::size_t) {
+          if (ec) return;
+          self->ws_.async_close(websocket::close_code::normal, [self](const error_code&) {});
+        });
+  }
+
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer in_;
+  std::string payload_, end_;
+  Clock::time_point until_{};
+  std::uint64_t sent_ = 0, max_ = 0;
+  bool stopped_ = false;
 };
 
 // ---- UDP ----
@@ -528,6 +617,11 @@ int run(int argc, char** argv) {
     s.set_option(tcp::no_delay(true), ec);
     std::make_shared<WsEcho<WsPlain>>(CorkedSocket(std::move(s)))->start();
   });
+  Acceptor wsFlood(io, {address, 0}, [](tcp::socket s) {
+    error_code ec;
+    s.set_option(tcp::no_delay(true), ec);
+    std::make_shared<WsFlood>(std::move(s))->start();
+  });
 
   std::optional<ssl::context> tls;
   std::optional<Acceptor> wssEcho;
@@ -550,6 +644,7 @@ int run(int argc, char** argv) {
   std::printf("LISTEN udp_echo %u\n", udpEcho.socket().local_endpoint().port());
   std::printf("LISTEN udp_blast %u\n", udpBlast.socket().local_endpoint().port());
   std::printf("LISTEN ws_echo %u\n", wsEcho.port());
+  std::printf("LISTEN ws_flood %u\n", wsFlood.port());
   if (wssEcho) std::printf("LISTEN wss_echo %u\n", wssEcho->port());
   std::printf("READY\n");
   std::fflush(stdout);
@@ -560,6 +655,7 @@ int run(int argc, char** argv) {
   udpEcho.start();
   udpBlast.start();
   wsEcho.start();
+  wsFlood.start();
   if (wssEcho) wssEcho->start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
