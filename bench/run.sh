@@ -245,6 +245,9 @@ rows=(
   "wss_1mib|wss_echo|--size 1048576 --inflight 4 --ca $tmp/ca.pem|"
   "ws_idle|ws_echo|--conns $idle_conns|"
   "ws_handshakes|ws_echo||pin"
+  # Sequential wss open + full close to the same server; minisock resumes TLS sessions (its
+  # default) and also reports its rate without resumption (no_resume_per_s).
+  "wss_handshakes|wss_echo|--ca $tmp/ca.pem|pin"
   # What a client holds while its JavaScript is busy for --busy seconds (busy_flood: MiB ↓).
   "busy_flood|tcp_flood|--busy $flood_busy|"
   # The CLI's peak RSS while `minisock ws URL --json >file` receives --flood seconds of 1 MiB
@@ -300,7 +303,8 @@ run_one() {  # rep variant base listener extra cpus peer
   local limit
   limit=$(awk -v w="$window" -v u="$warmup" 'BEGIN { printf "%d", w + u + 30.999 }')
   case "$base" in ws_idle) limit=$((limit + 130)) ;; tcp_stream) limit=$((limit + 40)) ;;
-    busy_flood) limit=$((limit + 20)) ;; cli_ws_flood) limit=$((limit + cli_flood + 20)) ;; esac
+    busy_flood) limit=$((limit + 20)) ;; wss_handshakes) limit=$(awk -v l="$limit" -v w="$window" -v u="$warmup" 'BEGIN { printf "%d", l + w + u + 1 }') ;;
+    cli_ws_flood) limit=$((limit + cli_flood + 20)) ;; esac
   local prefix=()
   [ -n "$cpus" ] && prefix=(taskset -c "$cpus")
   sample_no=$((sample_no + 1))

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <minisock/minisock.hpp>
 #include <string>
@@ -330,12 +331,25 @@ int wsIdle(const Args& a) {
   std::_Exit(0);  // skip closing 10,000 connections one by one
 }
 
-int wsHandshakes(const Args& a) {
-  Runtime rt(benchPolicy(a));
+struct HandshakeRun {
+  double rate = 0;
+  std::uint64_t opens = 0, resumed = 0;
+};
+
+// Sequential handshakes on one Runtime: connect, open, close (1000), wait for the Close event.
+HandshakeRun handshakes(const Args& a, bool tls, bool resume) {
+  NetworkOptions network;
+  network.tlsSessionResumption = resume;
+  Runtime rt(benchPolicy(a), network);
   Window w(a);
+  HandshakeRun run;
   std::function<void()> next = [&] {
-    auto t = connect(rt, a, false);
-    t->onOpen([t](const auto&) { t->close(); });
+    auto t = connect(rt, a, tls);
+    t->onOpen([t, &run](const SocketTask::OpenEvent& e) {
+      ++run.opens;
+      if (e.profile.tlsSessionReused) ++run.resumed;
+      t->close();
+    });
     t->onClose([&](const SocketTask::CloseEvent& e) {
       if (e.code != 1000) bench::die("ws_handshakes: close code " + std::to_string(e.code));
       if (!w.tick()) return rt.stop();
@@ -346,7 +360,28 @@ int wsHandshakes(const Args& a) {
   next();
   rt.run();  // main()'s watchdog bounds it, as io.run() in the other clients
   if (!w.done) bench::die("ws_handshakes: did not finish");
-  bench::report(w.rate(), "handshakes/s");
+  run.rate = w.rate();
+  return run;
+}
+
+// ws_handshakes, wss_handshakes. wss: the Runtime resumes TLS sessions, as it does by default
+// (NetworkOptions::tlsSessionResumption); a second window with resumption off, in the same
+// process, gives what resumption saves ("no_resume_per_s", "resumed": the fraction resumed).
+int wsHandshakes(const Args& a, bool tls) {
+  const HandshakeRun on = handshakes(a, tls, true);
+  if (!tls) {
+    bench::report(on.rate, "handshakes/s");
+    return 0;
+  }
+  const HandshakeRun off = handshakes(a, tls, false);
+  const double resumed =
+      on.opens == 0 ? 0 : static_cast<double>(on.resumed) / static_cast<double>(on.opens);
+  const double savedMs = 1000.0 / off.rate - 1000.0 / on.rate;
+  bench::report(on.rate, "handshakes/s",
+                "\"resumed\":" + std::to_string(resumed) +
+                    ",\"no_resume_per_s\":" + std::to_string(off.rate) +
+                    ",\"saved_ms_per_handshake\":" + std::to_string(savedMs) +
+                    ",\"no_resume_resumed\":" + std::to_string(off.resumed));
   return 0;
 }
 
@@ -361,7 +396,8 @@ int main(int argc, char** argv) try {
   if (a.row == "cli_ws_flood")
     flood = a.extra.count("flood") ? std::stod(a.extra.at("flood")) : 5.0;
   std::thread([limit = a.warmup + a.seconds + 20 + (a.row == "ws_idle" ? 120 : 0) +
-                       (a.row == "tcp_stream" ? 30 : 0) + (flood > 0 ? flood + 10 : 0)] {
+                       (a.row == "tcp_stream" ? 30 : 0) + (flood > 0 ? flood + 10 : 0) +
+                       (a.row == "wss_handshakes" ? a.warmup + a.seconds : 0)] {
     std::this_thread::sleep_for(std::chrono::duration<double>(limit));
     std::fprintf(stderr, "gave up after %.0f s\n", limit);
     std::_Exit(1);
@@ -376,7 +412,8 @@ int main(int argc, char** argv) try {
   if (a.row == "ws_1mib" || a.row == "wss_1mib")
     return wsStream(a, a.row == "wss_1mib", "MB/s", static_cast<double>(a.size) / 1e6);
   if (a.row == "ws_idle") return wsIdle(a);
-  if (a.row == "ws_handshakes") return wsHandshakes(a);
+  if (a.row == "ws_handshakes") return wsHandshakes(a, false);
+  if (a.row == "wss_handshakes") return wsHandshakes(a, true);
   if (a.row == "cli_ws_flood") return bench::cli_flood::run(a);
   return 3;
 } catch (const std::exception& e) {

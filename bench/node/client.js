@@ -21,6 +21,7 @@ const ROWS = {
   wss_1mib: () => require('./rows_ws').mib,
   ws_idle: () => require('./rows_ws').idle,
   ws_handshakes: () => require('./rows_ws').handshakes,
+  wss_handshakes: () => require('./rows_ws').handshakes,
   busy_flood: () => require('./rows_tcp').busyFlood,
   cli_ws_flood: () => require('./ws_flood').flood,
 };
