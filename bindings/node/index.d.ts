@@ -94,7 +94,17 @@ export declare namespace minisock {
     /** Never fires here: Wi-Fi binding is Android-only on the platform. */
     onBindWifi(listener: EmptyListener): void
     offBindWifi(listener?: AnyListener): void
-    /** Extension: bytes written and not yet handed to the operating system. */
+    /**
+     * Extension (minisock's, not the platform's): Drain fires, with `{}`, when bytes that had
+     * to wait (written before the connection was up, or more than the operating system took
+     * at once) have all been handed to the operating system: `bufferedAmount` is 0 again. It
+     * never fires inside `write()`, not for a write the system took at once, not after
+     * `close()`. A writer can write while `bufferedAmount` is 0 and continue from here.
+     */
+    onDrain(listener: EmptyListener): void
+    /** Extension: removes a Drain listener (the same function object), or all of them. */
+    offDrain(listener?: AnyListener): void
+    /** Extension: bytes written and not yet handed to the operating system (see onDrain). */
     readonly bufferedAmount: number
   }
 
@@ -169,6 +179,14 @@ export declare namespace minisock {
     timeout?: number
     /** Only 'GET' is valid. */
     method?: string
+    /**
+     * Extension (minisock's, not the platform's): in milliseconds, 0 (the default) off, at
+     * most 24 hours. After this long without anything from the server the task pings it; when
+     * nothing arrives within another such period the task fails: Error (errno 600003, `network
+     * interrupted: no data from the server within the heartbeat period (…)`), then Close 1006.
+     * Other values: `connectSocket:fail invalid heartbeat … ms (must be 0, off, up to 24 hours)`.
+     */
+    heartbeat?: number
   }
 
   interface SocketTaskSendOption extends CallbackOption {
@@ -191,6 +209,8 @@ export declare namespace minisock {
     handshakeCost: number
     cost: number
     rtt: number
+    /** Extension: the TLS session was resumed (NetworkOptions.tlsSessionResumption). */
+    tlsSessionReused: boolean
   }
 
   interface OnOpenListenerResult {
@@ -332,8 +352,54 @@ export declare namespace minisock {
     caFile: string
   }
 
+  /**
+   * Extension (minisock::NetworkOptions; the platform has no proxy): how a runtime's
+   * TCPSockets and SocketTasks (ws and wss) reach the network. UDPSockets are never proxied.
+   */
+  interface NetworkOptions {
+    /**
+     * `socks5://[user:password@]host[:port]` (also `socks5h://`) or
+     * `http://[user:password@]host[:port]` (HTTP CONNECT, Basic credentials); the port
+     * defaults to 1080, user and password may be percent-encoded; '' = none. The proxy
+     * resolves host names; TLS runs through the tunnel with the real host's SNI and
+     * certificate check. The policy applies to the destination as written, not to the proxy.
+     */
+    proxy?: string
+    /**
+     * Destinations reached directly, as curl's NO_PROXY: '*', an IP address, a CIDR block
+     * ('10.0.0.0/8', 'fd00::/8') or a domain name (itself and every name below it).
+     */
+    noProxy?: string[]
+    /** wss: CA certificates (PEM text) trusted besides the system store and policy.caFile. */
+    caPem?: string
+    /**
+     * wss: a client certificate (mutual TLS) sent when a server asks for one: a PEM file with
+     * any intermediates, or the same as PEM text; at most one of the two, with a key.
+     */
+    clientCertificateFile?: string
+    clientCertificatePem?: string
+    /** The client certificate's private key: a PEM file or PEM text, encrypted or not. */
+    clientKeyFile?: string
+    clientKeyPem?: string
+    /** The passphrase of an encrypted key (never part of an errMsg). */
+    clientKeyPassphrase?: string
+    /**
+     * wss: `sha256//BASE64` pins of public keys (SHA-256 of the SubjectPublicKeyInfo, as
+     * curl's --pinnedpubkey); one key of the server's verified chain must be pinned, in
+     * addition to normal verification. A mismatch fails with the server's actual pin.
+     */
+    pinnedPublicKeys?: string[]
+    /** wss: resume TLS sessions per host and port, as browsers do (default true). */
+    tlsSessionResumption?: boolean
+  }
+
   interface RuntimeOptions {
     policy?: 'release' | 'development' | 'unrestricted' | PolicyFields
+    /**
+     * Extension: a proxy and wss TLS settings. Settings of the wrong form throw a TypeError
+     * from createRuntime; files and PEM text that cannot be used fail each wss connection.
+     */
+    network?: NetworkOptions
   }
 
   interface Runtime {

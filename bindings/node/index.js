@@ -5,11 +5,13 @@
 //   const { wx, Taro, createRuntime } = require('<repo>/bindings/node')
 //
 // `wx` and `Taro` share one default runtime, made on first use, with the development policy;
-// createRuntime({ policy }) makes another with its own policy. Every runtime runs on this
-// thread's own event loop (Node's libuv loop): no thread of minisock's.
+// createRuntime({ policy, network }) makes another with its own policy (and, as an extension,
+// a proxy). Every runtime runs on this thread's own event loop (Node's libuv loop): no thread
+// of minisock's.
 
 const { Runtime, makeApis } = require('./lib/api')
 const { normalizePolicy } = require('./lib/policy')
+const { normalizeNetwork } = require('./lib/network')
 const { isObject, typeName } = require('./lib/args')
 
 let defaultRuntime = null
@@ -21,14 +23,16 @@ function getDefaultRuntime () {
 const { wx, Taro } = makeApis(getDefaultRuntime)
 
 /**
- * A separate runtime: its own policy, quotas and global socket calls (on the same event loop).
- * @param {{policy?: string | object}} [options]
+ * A separate runtime: its own policy, quotas and global socket calls (on the same event loop),
+ * and, as an extension, its own way to the network: `network: { proxy, noProxy }` (a SOCKS5 or
+ * HTTP CONNECT proxy for its TCPSockets and SocketTasks; minisock::NetworkOptions).
+ * @param {{policy?: string | object, network?: {proxy?: string, noProxy?: string[]}}} [options]
  */
 function createRuntime (options = {}) {
   if (!isObject(options)) {
     throw new TypeError(`createRuntime: options should be Object instead of ${typeName(options)}`)
   }
-  const runtime = new Runtime(normalizePolicy(options.policy))
+  const runtime = new Runtime(normalizePolicy(options.policy), normalizeNetwork(options.network))
   const apis = makeApis(() => runtime)
   const native = require('./lib/native')
   return Object.freeze({

@@ -1,6 +1,7 @@
 'use strict'
-// One minisock::Runtime as JavaScript holds it: its policy, its global socket listeners
-// (wx.onSocketOpen …), its sockets' count. Its loop is this thread's own event loop.
+// One minisock::Runtime as JavaScript holds it: its policy and network settings (a proxy),
+// its global socket listeners (wx.onSocketOpen …), its sockets' count. Its loop is this
+// thread's own event loop.
 
 const native = require('./native')
 const { KIND, EVENT, RUNTIME, newId, registerWeak, forget, Listeners, dropRuntime } = require('./events')
@@ -9,10 +10,11 @@ const { errorEvent, LISTENERS } = require('./socket')
 const GLOBAL_KINDS = { socketOpen: 0, socketMessage: 1, socketError: 2, socketClose: 3 }
 
 class Runtime {
-  constructor (policySpec) {
+  /** policySpec from lib/policy.js, networkSpec from lib/network.js (undefined: none). */
+  constructor (policySpec, networkSpec) {
     this.id = newId()
     this[RUNTIME] = this
-    this.handle = native.createRuntime(this.id, policySpec)
+    this.handle = native.createRuntime(this.id, policySpec, networkSpec)
     this.destroyed = false
     // Sockets and tasks whose Close has not reached JavaScript yet.
     this.sockets = 0

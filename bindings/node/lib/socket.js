@@ -41,8 +41,14 @@ function errorEvent (errMsg, errCode, errno) {
 
 const NO_INFO = Object.freeze({ address: '', family: '', port: 0 })
 
-// The events without fields, by kind: the listener list each goes to.
-const SIMPLE = { [KIND.CONNECT]: 'connect', [KIND.LISTENING]: 'listening', [KIND.BIND_WIFI]: 'bindWifi' }
+// The events without fields, by kind: the listener list each goes to (TCP's Drain is
+// minisock's extension).
+const SIMPLE = {
+  [KIND.CONNECT]: 'connect',
+  [KIND.LISTENING]: 'listening',
+  [KIND.BIND_WIFI]: 'bindWifi',
+  [KIND.DRAIN]: 'drain'
+}
 
 class SocketBase {
   constructor (runtime, names, create) {

@@ -10,8 +10,9 @@ const { copyOption, parameterError, isObject, isData, isInt32, requireObject } =
 const CALLBACKS = ['success', 'fail', 'complete']
 const SEND_FIELDS = ['data', ...CALLBACKS]
 const CLOSE_FIELDS = ['code', 'reason', ...CALLBACKS]
+// heartbeat: minisock's extension (ConnectSocketOption::heartbeat), in milliseconds.
 const CONNECT_FIELDS = ['url', 'header', 'protocols', 'tcpNoDelay', 'perMessageDeflate', 'timeout',
-  'method', ...CALLBACKS]
+  'method', 'heartbeat', ...CALLBACKS]
 
 const CONNECTING = 0
 const OPEN = 1
@@ -134,7 +135,7 @@ function closeOn (runtime, option, go) {
 // The checks of connectSocket's option (a copy): the first problem, or the option as it
 // crosses to the native side (by name; the header as [name, value] pairs).
 function checkConnect (option) {
-  const { url, header, protocols, tcpNoDelay, perMessageDeflate, timeout, method } = option
+  const { url, header, protocols, tcpNoDelay, perMessageDeflate, timeout, method, heartbeat } = option
   if (typeof url !== 'string') return { problem: parameterError('url', 'String', url) }
   if (header !== undefined && header !== null && !isObject(header)) {
     return { problem: parameterError('header', 'Object', header) }
@@ -160,7 +161,15 @@ function checkConnect (option) {
   }
   if (timeout !== undefined && typeof timeout !== 'number') return { problem: parameterError('timeout', 'Number', timeout) }
   if (method !== undefined && typeof method !== 'string') return { problem: parameterError('method', 'String', method) }
-  return { native: { url, header: pairs, protocols: offered, tcpNoDelay, perMessageDeflate, timeout, method } }
+  if (heartbeat !== undefined) {
+    if (typeof heartbeat !== 'number') return { problem: parameterError('heartbeat', 'Number', heartbeat) }
+    // The values minisock cannot be given (a number of milliseconds), in its words; it checks
+    // the others itself (0 off, up to 24 hours).
+    if (!Number.isFinite(heartbeat)) return { problem: `invalid heartbeat ${heartbeat} ms (must be 0, off, up to 24 hours)` }
+  }
+  return {
+    native: { url, header: pairs, protocols: offered, tcpNoDelay, perMessageDeflate, timeout, method, heartbeat }
+  }
 }
 
 function connectSocket (runtime, option) {

@@ -5,10 +5,12 @@ const native = require('./native')
 const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
 const { parameterError, isData, isInt32, requireObject } = require('./args')
 
+// The events: the platform's, and Drain (minisock's extension: onDrain/offDrain).
+const EVENTS = ['connect', 'message', 'error', 'close', 'bindWifi', 'drain']
+
 class TCPSocket extends SocketBase {
   constructor (runtime, type) {
-    super(runtime, ['connect', 'message', 'error', 'close', 'bindWifi'],
-      (handle, id) => native.tcpCreate(handle, id, type))
+    super(runtime, EVENTS, (handle, id) => native.tcpCreate(handle, id, type))
   }
 
   connect (option) {
@@ -49,11 +51,18 @@ class TCPSocket extends SocketBase {
     native.tcpBindWifi(this[HANDLE], BSSID)
   }
 
-  /** Extension: bytes written and not yet handed to the operating system. */
+  /**
+   * Extension: bytes written and not yet handed to the operating system (0 again when Drain
+   * fires).
+   */
   get bufferedAmount () {
     return native.tcpBufferedAmount(this[HANDLE])
   }
 }
-defineListenerMethods(TCPSocket, ['connect', 'message', 'error', 'close', 'bindWifi'])
+// onDrain(listener) / offDrain(listener?), minisock's extension: Drain ({}) fires when bytes
+// that had to wait (written while connecting, or more than the OS would take at once) have all
+// been handed to the OS, bufferedAmount back to 0; never inside write(), not for a write the
+// OS took at once, not while closing. A writer can continue from there.
+defineListenerMethods(TCPSocket, EVENTS)
 
 module.exports = { TCPSocket }

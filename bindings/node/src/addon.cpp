@@ -62,8 +62,11 @@ void onPollClosed(uv_handle_t* handle) {
 
 // ---- RuntimeHolder ----
 
-RuntimeHolder::RuntimeHolder(Addon& a, std::uint32_t holderId, Policy policy)
-    : addon(a), id(holderId), runtime_(std::make_unique<Runtime>(std::move(policy))) {
+RuntimeHolder::RuntimeHolder(Addon& a, std::uint32_t holderId, Policy policy,
+                             NetworkOptions network)
+    : addon(a),
+      id(holderId),
+      runtime_(std::make_unique<Runtime>(std::move(policy), std::move(network))) {
   const int fd = runtime_->pollDescriptor();
   if (fd < 0) throw JsThrow{"minisock: cannot attach a runtime to the event loop", false};
   auto* poll = new Poll();
@@ -260,6 +263,7 @@ void Addon::emitOpen(std::uint32_t id, const SocketTask::OpenEvent& e) noexcept 
     setProp(env, profile, "handshakeCost", makeNumber(env, p.handshakeCost));
     setProp(env, profile, "cost", makeNumber(env, p.cost));
     setProp(env, profile, "rtt", makeNumber(env, p.rtt));
+    setProp(env, profile, "tlsSessionReused", makeBool(env, p.tlsSessionReused));
     napi_value event = makeObject(env);
     setProp(env, event, "header", header);
     setProp(env, event, "profile", profile);
@@ -321,6 +325,7 @@ const std::pair<const char*, Kind> kindNames[] = {
     {"SUCCESS", Kind::Success},
     {"FAIL", Kind::Fail},
     {"COMPLETE", Kind::Complete},
+    {"DRAIN", Kind::Drain},
 };
 
 // ---- entry points ----
@@ -333,11 +338,12 @@ napi_value init(const Args& args) {
   return undefinedValue(env);
 }
 
-// createRuntime(id, policySpec) -> handle
+// createRuntime(id, policySpec, networkSpec | undefined) -> handle
 napi_value createRuntime(const Args& args) {
   napi_env env = args.env();
   Addon& a = addon(env);
-  auto holder = std::make_shared<RuntimeHolder>(a, toId(env, args[0]), toPolicy(env, args[1]));
+  auto holder = std::make_shared<RuntimeHolder>(a, toId(env, args[0]), toPolicy(env, args[1]),
+                                                toNetwork(env, args[2]));
   std::erase_if(a.runtimes, [](const auto& w) { return w.expired(); });
   a.runtimes.push_back(holder);
   return makeExternal(env, new std::shared_ptr<RuntimeHolder>(std::move(holder)));

@@ -42,6 +42,7 @@ enum class Kind : std::int32_t {
   Success = 10,
   Fail = 11,
   Complete = 12,
+  Drain = 13,  ///< TCPSocket's Drain (minisock's extension)
 };
 
 class Addon;
@@ -51,7 +52,7 @@ class Addon;
 /// destroy() ends it earlier. JavaScript thread only.
 class RuntimeHolder : public std::enable_shared_from_this<RuntimeHolder> {
  public:
-  RuntimeHolder(Addon& addon, std::uint32_t id, Policy policy);
+  RuntimeHolder(Addon& addon, std::uint32_t id, Policy policy, NetworkOptions network);
   ~RuntimeHolder();
   RuntimeHolder(const RuntimeHolder&) = delete;
   RuntimeHolder& operator=(const RuntimeHolder&) = delete;
@@ -170,5 +171,8 @@ void registerServers(napi_env env, napi_value exports);
 /// Policy from lib/policy.js's normalised spec, and back (policy_binding.cpp).
 Policy toPolicy(napi_env env, napi_value spec);
 napi_value policyValue(napi_env env, const Policy& policy);
+/// NetworkOptions from lib/network.js's normalised spec ({proxy?, noProxy?}; undefined: the
+/// defaults), policy_binding.cpp.
+NetworkOptions toNetwork(napi_env env, napi_value spec);
 
 }  // namespace minisock::node

@@ -1,6 +1,8 @@
 // createRuntime's policy: minisock::Policy's fields, listed once. The same table reads a
 // policy from JavaScript (toPolicy), writes one back (policyValue) and is exported as
 // native.POLICY_FIELDS ({name: kind}), which lib/policy.js checks values against.
+// And createRuntime's `network` (minisock::NetworkOptions' proxy fields): read by toNetwork,
+// checked beforehand by lib/network.js through networkProblem (NetworkOptions::check()).
 #include <chrono>
 #include <variant>
 
@@ -131,7 +133,50 @@ napi_value policyValue(napi_env env, const Policy& p) {
   return obj;
 }
 
+NetworkOptions toNetwork(napi_env env, napi_value spec) {
+  NetworkOptions network;
+  auto strings = [&](const char* name, std::vector<std::string>& out) {
+    if (napi_value list = optionalProp(env, spec, name)) {
+      for (std::uint32_t i = 0, n = arrayLength(env, list); i < n; ++i)
+        out.push_back(toString(env, element(env, list, i)));
+    }
+  };
+  struct StringField {
+    const char* name;
+    std::string NetworkOptions::*member;
+  };
+  static constexpr StringField kStrings[] = {
+      {"proxy", &NetworkOptions::proxy},
+      {"caPem", &NetworkOptions::caPem},
+      {"clientCertificateFile", &NetworkOptions::clientCertificateFile},
+      {"clientCertificatePem", &NetworkOptions::clientCertificatePem},
+      {"clientKeyFile", &NetworkOptions::clientKeyFile},
+      {"clientKeyPem", &NetworkOptions::clientKeyPem},
+      {"clientKeyPassphrase", &NetworkOptions::clientKeyPassphrase},
+  };
+  for (const StringField& field : kStrings) {
+    if (napi_value value = optionalProp(env, spec, field.name))
+      network.*field.member = toString(env, value);
+  }
+  strings("noProxy", network.noProxy);
+  strings("pinnedPublicKeys", network.pinnedPublicKeys);
+  if (napi_value resume = optionalProp(env, spec, "tlsSessionResumption"))
+    network.tlsSessionResumption = toBool(env, resume);
+  return network;
+}
+
+namespace {
+
+// networkProblem(spec) -> '' or the first problem of these settings, in minisock's words
+// (NetworkOptions::check(): never the credentials).
+napi_value networkProblem(const Args& args) {
+  return makeString(args.env(), toNetwork(args.env(), args[0]).check());
+}
+
+}  // namespace
+
 void registerPolicy(napi_env env, napi_value exports) {
+  exportFunction(env, exports, "networkProblem", entry<networkProblem>);
   napi_value fields = makeObject(env);
   for (const Field& field : kFields) setProp(env, fields, field.name, makeString(env, field.kind));
   check(napi_object_freeze(env, fields));

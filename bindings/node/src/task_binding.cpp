@@ -1,4 +1,6 @@
 // SocketTask for JavaScript: connectSocket and the native half of lib/socket_task.js.
+#include <cmath>
+
 #include "addon.hpp"
 
 namespace minisock::node {
@@ -30,7 +32,8 @@ SocketTask::Data toData(napi_env env, napi_value v) {
 
 // taskConnect(runtime, id, callbacksId, option): option as lib/socket_task.js checked it:
 // {url, header: [[name, value]…], protocols: [], tcpNoDelay, perMessageDeflate, timeout (ms),
-// method}, absent fields undefined. The listeners are in place before the task starts.
+// method, heartbeat (ms, finite)}, absent fields undefined. minisock checks the values (and
+// refuses through fail, Error and Close). The listeners are in place before the task starts.
 napi_value taskConnect(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
@@ -57,6 +60,12 @@ napi_value taskConnect(const Args& args) {
   if (napi_value v = optionalProp(env, o, "timeout"))
     option.timeout = toMilliseconds(toNumber(env, v));
   if (napi_value v = optionalProp(env, o, "method")) option.method = toString(env, v);
+  if (napi_value v = optionalProp(env, o, "heartbeat")) {
+    // Rounded away from zero: a positive fraction of a millisecond is a heartbeat, a negative
+    // one is refused by minisock (never 0, which would turn it off).
+    const double ms = toNumber(env, v);
+    option.heartbeat = toMilliseconds(ms < 0 ? std::floor(ms) : ms);
+  }
   Callbacks cbs = callbacksTo(a, cb);
   option.success = std::move(cbs.success);
   option.fail = std::move(cbs.fail);

@@ -14,7 +14,8 @@ struct TcpHandle {
 TcpHandle& tcp(napi_env env, napi_value handle) { return unwrapExternal<TcpHandle>(env, handle); }
 
 // tcpCreate(runtime, id, type | undefined) -> handle. The listeners are in place before the
-// socket can report anything (an invalid type is reported by minisock at creation).
+// socket can report anything (an invalid type is reported by minisock at creation). Drain
+// (minisock's extension) comes only after bytes had to wait, never inside a write().
 napi_value tcpCreate(const Args& args) {
   napi_env env = args.env();
   auto& holder = runtimeOf(env, args[0]);
@@ -34,7 +35,8 @@ napi_value tcpCreate(const Args& args) {
        .onError = [a, id](const ErrorEvent& e) { a->emitError(id, e); },
        .onClose = [a, id](const TCPSocket::CloseEvent&) { a->emitClose(id, 0, {}); },
        .onBindWifi = [a,
-                      id](const TCPSocket::BindWifiEvent&) { a->emitSimple(id, Kind::BindWifi); }});
+                      id](const TCPSocket::BindWifiEvent&) { a->emitSimple(id, Kind::BindWifi); },
+       .onDrain = [a, id](const TCPSocket::DrainEvent&) { a->emitSimple(id, Kind::Drain); }});
   holder->touch();
   return makeExternal(env, new TcpHandle{holder, std::move(socket)});
 }

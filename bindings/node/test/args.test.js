@@ -204,7 +204,14 @@ test('anything at all, to every call: returns, throws a JavaScript error, or rep
       v => g.wx.sendSocketMessage(v)?.catch(() => {}), v => g.wx.closeSocket(v)?.catch(() => {}),
       v => g.Taro.connectSocket(v).catch(() => {}), v => g.Taro.sendSocketMessage(v).catch(() => {}),
       v => g.wx.onSocketError(v), v => g.wx.offSocketError(v),
-      v => g.wx.connectSocket({ url: v })
+      v => g.wx.connectSocket({ url: v }),
+      // minisock's extensions: heartbeat, onDrain/offDrain, the network settings.
+      v => g.wx.connectSocket({ url: `ws://127.0.0.1:${ws.port}/`, heartbeat: v }),
+      v => tcp.onDrain(v), v => tcp.offDrain(v),
+      v => createRuntime({ network: v }).destroy(),
+      v => createRuntime({ network: { proxy: v } }).destroy(),
+      v => createRuntime({ network: { noProxy: v } }).destroy(),
+      v => createRuntime({ network: { noProxy: [v] } }).destroy()
     ]
     let threw = 0
     for (const call of calls) {

@@ -1,5 +1,5 @@
 // What the types must refuse: each line is an expected error (tsc reports one that is not).
-import { wx } from 'minisock'
+import { wx, createRuntime } from 'minisock'
 
 const tcp = wx.createTCPSocket()
 // @ts-expect-error the address is a string
@@ -22,3 +22,11 @@ const udp = wx.createUDPSocket()
 udp.send({ address: '127.0.0.1', port: 1 })
 // @ts-expect-error a listener is a function
 tcp.onMessage('x')
+// @ts-expect-error heartbeat is a number of milliseconds
+wx.connectSocket({ url: 'ws://127.0.0.1:1/', heartbeat: '10s' })
+// @ts-expect-error onDrain takes a listener
+tcp.onDrain()
+// @ts-expect-error the proxy is a URL string
+createRuntime({ network: { proxy: { host: '127.0.0.1', port: 1080 } } })
+// @ts-expect-error noProxy is a list of strings
+createRuntime({ network: { noProxy: 'localhost' } })

@@ -18,3 +18,16 @@ export function runtimes (): number {
   ws.close()
   return bufferedAmount + rt.socketCount()
 }
+
+// minisock's extensions: heartbeat, onDrain/offDrain, a proxy.
+export function extensions (): void {
+  const rt = createRuntime({ network: { proxy: 'socks5://127.0.0.1:1080', noProxy: ['localhost', '10.0.0.0/8'] } })
+  const task = rt.wx.connectSocket({ url: 'ws://127.0.0.1:1/', heartbeat: 10000 })
+  const tcp = rt.wx.createTCPSocket()
+  const onDrain = (event: Record<string, never>): void => { console.log(event, tcp.bufferedAmount) }
+  tcp.onDrain(onDrain)
+  tcp.offDrain(onDrain)
+  tcp.offDrain()
+  task.close()
+  rt.destroy()
+}
