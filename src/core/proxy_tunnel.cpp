@@ -1,5 +1,7 @@
 #include "core/proxy_tunnel.hpp"
 
+#include "core/asio_address.hpp"
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -144,6 +146,19 @@ struct Tunnel : std::enable_shared_from_this<Tunnel> {
 void openTunnel(TcpSocket& socket, const ProxyUrl& proxy, TunnelTarget target,
                 std::function<void(const TunnelResult&)> done) {
   std::make_shared<Tunnel>(socket, proxy, std::move(target), std::move(done))->start();
+}
+
+std::vector<boost::asio::ip::tcp::endpoint> proxyEndpoints(const ProxyUrl& proxy,
+                                                           const Lookup& lookup,
+                                                           std::string& problem) {
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+  if (lookup.outcome != Lookup::Outcome::found || lookup.addresses.empty()) {
+    problem = "cannot resolve the host of proxy " + proxy.display +
+              (lookup.message.empty() ? "" : ": " + lookup.message);
+    return endpoints;
+  }
+  for (const IPAddress& ip : lookup.addresses) endpoints.emplace_back(fromIP(ip), proxy.port);
+  return endpoints;
 }
 
 }  // namespace minisock::detail

@@ -9,6 +9,9 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
+#include "core/admission.hpp"
 #include "core/asio_types.hpp"
 #include "core/proxy.hpp"
 
@@ -21,6 +24,12 @@ struct TunnelResult {
   int errNo = 0;
   bool aborted = false;
 };
+
+/// The endpoints of the proxy from the lookup of its own name (no Policy rule applies: the
+/// rules are the destination's); empty with `problem` naming the proxy when there are none.
+std::vector<boost::asio::ip::tcp::endpoint> proxyEndpoints(const ProxyUrl& proxy,
+                                                           const Lookup& lookup,
+                                                           std::string& problem);
 
 /// Runs the exchange on `socket` (connected to `proxy`), then `done` on the loop thread. The
 /// caller keeps the socket alive until `done` (its handler holds the socket's owner).

@@ -246,16 +246,11 @@ void TCPSocketImpl::connectToProxy() {
         if (!self || self->aborted_ || self->state_ != State::connecting ||
             lookup.outcome == Lookup::Outcome::cancelled)
           return;
-        const ProxyUrl& via = *self->proxy_;
-        if (lookup.outcome != Lookup::Outcome::found || lookup.addresses.empty()) {
-          return self->fail(makeError(ErrorCode::systemError,
-                                      "connect fail: cannot resolve the host of proxy " +
-                                          via.display +
-                                          (lookup.message.empty() ? "" : ": " + lookup.message)));
-        }
-        std::vector<tcp::endpoint> endpoints;
-        for (const IPAddress& ip : lookup.addresses) endpoints.emplace_back(fromIP(ip), via.port);
-        self->startConnect(std::move(endpoints), via.display);
+        std::string problem;
+        auto endpoints = proxyEndpoints(*self->proxy_, lookup, problem);
+        if (endpoints.empty())
+          return self->fail(makeError(ErrorCode::systemError, "connect fail: " + problem));
+        self->startConnect(std::move(endpoints), self->proxy_->display);
       });
 }
 

@@ -259,13 +259,9 @@ void SocketTaskImpl::connectToProxy() {
             lookup.outcome == Lookup::Outcome::cancelled)
           return;
         self->opening_->lookupEnd = Clock::now();
-        const ProxyUrl& via = *self->proxy_;
-        if (lookup.outcome != Lookup::Outcome::found || lookup.addresses.empty()) {
-          return self->failOpening("cannot resolve the host of proxy " + via.display +
-                                   (lookup.message.empty() ? "" : ": " + lookup.message));
-        }
-        std::vector<tcp::endpoint> endpoints;
-        for (const IPAddress& ip : lookup.addresses) endpoints.emplace_back(fromIP(ip), via.port);
+        std::string problem;
+        auto endpoints = proxyEndpoints(*self->proxy_, lookup, problem);
+        if (endpoints.empty()) return self->failOpening(std::move(problem));
         self->connectTo(std::move(endpoints));
       });
 }

@@ -681,6 +681,12 @@ TEST(CliTest, ABadProxyIsAUsageErrorNamingWhereItCameFrom) {
   EXPECT_EQ(fromEnv.code, 64);
   EXPECT_NE(fromEnv.err.find("the environment variable HTTPS_PROXY"), std::string::npos)
       << fromEnv.err;
+  ScopedEnv list("NO_PROXY", "localhost, 10.0.0.0/33");
+  const Result badList = run({"tcp", "127.0.0.1", "9"});
+  EXPECT_EQ(badList.code, 64);
+  EXPECT_NE(badList.err.find("the environment variable NO_PROXY: the no-proxy list"),
+            std::string::npos)
+      << badList.err;
 }
 
 TEST(CliTest, WssPinMismatchGivesTheServersPinWhichThenMatches) {

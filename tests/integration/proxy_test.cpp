@@ -212,6 +212,17 @@ TEST(ProxyTinyproxy, WssThroughTheTunnelVerifiesTheRealHost) {
   expectWsEcho(client);
 }
 
+TEST(ProxyTinyproxy, WsAndWssWithBasicCredentials) {
+  Tinyproxy proxy(Credentials{"alice", "s3cret"});
+  servers::WsEchoServer plain;
+  WsClient ws(via(proxy.url()), "ws://127.0.0.1:" + std::to_string(plain.port()) + "/");
+  expectWsEcho(ws);
+  servers::WsEchoServer secure("127.0.0.1", 0, serverTls());
+  WsClient wss(via(proxy.url()), "wss://localhost:" + std::to_string(secure.port()) + "/",
+               trustingTestCa());
+  expectWsEcho(wss);
+}
+
 TEST(ProxyTinyproxy, WssToAServerWithAnotherHostsCertificateIsRefused) {
   Tinyproxy proxy;
   servers::WsEchoServer echo(

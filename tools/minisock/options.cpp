@@ -47,6 +47,7 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
                                                          std::string& problem) const {
   NetworkOptions network;
   std::string source = "--proxy";
+  std::string noProxySource;
   if (!proxy.empty()) {
     network.proxy = proxy;
   } else {
@@ -59,7 +60,10 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
       source = "the environment variable " + found->first;
       network.proxy = found->second;
     }
-    if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) network.noProxy = splitList(list->second);
+    if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) {
+      noProxySource = "the environment variable " + list->first;
+      network.noProxy = splitList(list->second);
+    }
   }
   network.clientCertificateFile = certFile;
   network.clientKeyFile = keyFile;
@@ -72,9 +76,18 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
     network.clientKeyPassphrase = passphrase;
   }
   network.pinnedPublicKeys = pins;
+  // The proxy and the no-proxy list checked alone first, so that a problem names its source.
+  NetworkOptions proxyOnly, listOnly;
+  proxyOnly.proxy = network.proxy;
+  listOnly.noProxy = network.noProxy;
+  for (const auto& [part, from] : {std::pair{&proxyOnly, &source}, {&listOnly, &noProxySource}}) {
+    if (std::string bad = part->check(); !bad.empty()) {
+      problem = *from + ": " + bad;
+      return std::nullopt;
+    }
+  }
   if (std::string bad = network.check(); !bad.empty()) {
-    const bool aboutProxy = bad.find("proxy") != std::string::npos;
-    problem = (aboutProxy ? source + ": " : std::string()) + bad;
+    problem = bad;
     return std::nullopt;
   }
   return network;

@@ -1,5 +1,6 @@
 // `minisock ws URL`: an interactive WebSocket client (SocketTask), or with --echo the client
 // side that conformance servers expect.
+#include <cctype>
 #include <memory>
 #include <minisock/minisock.hpp>
 #include <string>
@@ -45,8 +46,9 @@ int runWs(const WsOptions& o) {
     header.push_back(std::move(*field));
   }
 
-  const bool secure = o.url.size() >= 4 && (o.url[0] == 'w' || o.url[0] == 'W') &&
-                      (o.url.compare(1, 3, "ss:") == 0 || o.url.compare(1, 3, "SS:") == 0);
+  std::string scheme = o.url.substr(0, 4);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool secure = scheme == "wss:";
   std::string problem;
   const auto network = o.common.makeNetwork(secure ? "wss" : "ws", problem);
   if (!network) {
