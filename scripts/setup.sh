@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   iproute2 nodejs doxygen
   tinyproxy-bin microsocks  # real proxies for tests/integration/proxy_test.cpp (no service)
+  libjavascriptcoregtk-4.1-dev  # minisock run (bindings/jsc): JavaScriptCore's C API
 )
 
 missing=()

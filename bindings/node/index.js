@@ -16,7 +16,10 @@ const { isObject, typeName } = require('./lib/args')
 
 let defaultRuntime = null
 function getDefaultRuntime () {
-  if (defaultRuntime === null) defaultRuntime = new Runtime(normalizePolicy('development'))
+  if (defaultRuntime === null) {
+    // The engine's bridge may name another preset (minisock run --policy).
+    defaultRuntime = new Runtime(normalizePolicy(require('./lib/native').defaultPolicy || 'development'))
+  }
   return defaultRuntime
 }
 

@@ -18,5 +18,6 @@ Command addUdpCommand(CLI::App& app);       // udp.cpp
 Command addWsCommand(CLI::App& app);        // ws.cpp
 Command addAutobahnCommand(CLI::App& app);  // autobahn.cpp
 Command addDemoCommand(CLI::App& app);      // demo.cpp
+Command addRunCommand(CLI::App& app);       // run.cpp (bindings/jsc)
 
 }  // namespace minisock::cli

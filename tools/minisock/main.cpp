@@ -20,9 +20,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(exitCodesHelp());
 
-  const std::vector<Command> commands = {addServeCommand(app),    addTcpCommand(app),
-                                         addUdpCommand(app),      addWsCommand(app),
-                                         addAutobahnCommand(app), addDemoCommand(app)};
+  const std::vector<Command> commands = {
+      addServeCommand(app),    addTcpCommand(app),  addUdpCommand(app), addWsCommand(app),
+      addAutobahnCommand(app), addDemoCommand(app), addRunCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,7 +2,18 @@
 // Argument checks, with the platform's wording for parameter errors:
 //   connectSocket:fail parameter error: parameter.url should be String instead of Undefined;
 
-const { types } = require('node:util')
+// ArrayBuffer's own brand check (engine-neutral, as util.types.isArrayBuffer: true for an
+// ArrayBuffer of any realm, false for a SharedArrayBuffer, a view or a look-alike).
+const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get
+function isArrayBuffer (value) {
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    byteLengthOf.call(value)
+    return true
+  } catch {
+    return false
+  }
+}
 
 // 'Undefined', 'Null', 'Number', 'String', 'Object', 'Array', 'ArrayBuffer', 'Uint8Array', …
 function typeName (value) {
@@ -21,7 +32,7 @@ function isObject (value) {
 }
 
 function isData (value) {
-  return typeof value === 'string' || types.isArrayBuffer(value)
+  return typeof value === 'string' || isArrayBuffer(value)
 }
 
 const INT32_MIN = -2147483648
@@ -54,8 +65,27 @@ function copyOption (option, names) {
   return copy
 }
 
+// The length of `text` in UTF-8 bytes (lone surrogates count as U+FFFD, 3 bytes, as the
+// native side encodes them), without Node's Buffer.
+function utf8Length (text) {
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length &&
+      text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
 module.exports = {
   copyOption,
+  isArrayBuffer,
+  utf8Length,
   typeName,
   parameterError,
   isObject,

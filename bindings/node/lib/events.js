@@ -7,8 +7,9 @@
 //
 // Targets are the objects events are for: open sockets and tasks, pending callback sets,
 // runtimes (their global listeners). Listener exceptions are caught: the other listeners still
-// run, and the exception is rethrown on its own tick, so that Node reports it as any
-// uncaught exception ('uncaughtException', or the error printed and exit code 1).
+// run, and the exception is reported as uncaught by the engine's bridge (native.reportError:
+// under Node rethrown on its own tick, so that Node reports it as any uncaught exception,
+// 'uncaughtException' or the error printed and exit code 1).
 
 const native = require('./native')
 
@@ -68,11 +69,10 @@ function lookup (id) {
 
 // ---- listener exceptions ----
 
-function rethrow (error) {
-  throw error
-}
+// The engine's bridge reports it as uncaught after the current event (lib/native.js: on
+// Node's next tick; under JavaScriptCore, minisock run prints it and exits with status 1).
 function reportUncaught (error) {
-  process.nextTick(rethrow, error)
+  native.reportError(error)
 }
 function invoke (fn, arg) {
   try {

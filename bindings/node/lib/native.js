@@ -43,5 +43,12 @@ const native = require(found)
 // process.exit() or after an uncaught exception (the loop does not run again).
 process.on('exit', () => native.shutdown())
 
+// The bridge's one JavaScript-side duty (docs/ARCHITECTURE.md, "The JavaScript bridge"): an
+// exception of a listener, reported as uncaught once the current event is over.
+function rethrow (error) {
+  throw error
+}
+native.reportError = error => process.nextTick(rethrow, error)
+
 module.exports = native
 module.exports.path = found

@@ -5,7 +5,7 @@
 const native = require('./native')
 const { KIND, EVENT, DROP, RUNTIME, newId, register, demote, forget, CallbackSet, Listeners } = require('./events')
 const { defineListenerMethods, errorEvent, HANDLE, ID, LISTENERS, STATE } = require('./socket')
-const { copyOption, parameterError, isObject, isData, isInt32, requireObject } = require('./args')
+const { copyOption, parameterError, isObject, isData, isInt32, requireObject, utf8Length } = require('./args')
 
 const CALLBACKS = ['success', 'fail', 'complete']
 const SEND_FIELDS = ['data', ...CALLBACKS]
@@ -63,7 +63,7 @@ class SocketTask {
       if (!this[HANDLE]) return 'closeSocket:fail the WebSocket is already closing or closed'
       // What minisock accepts (else fail, and the task stays as it is): the state follows now.
       const valid = (code === undefined || code === 1000 || (code >= 3000 && code <= 4999)) &&
-        (reason === undefined || Buffer.byteLength(reason) <= 123)
+        (reason === undefined || utf8Length(reason) <= 123)
       if (valid) this[STATE].closing = true
       native.taskClose(this[HANDLE], id, { code, reason })
     })

@@ -1,5 +1,6 @@
-// The addon's entry point and per-environment state, runtimes on the environment's libuv
-// loop, events to JavaScript, and the older global WebSocket calls.
+// The addon's per-environment state, runtimes on the host's event loop (HostLoop), events to
+// JavaScript, and the older global WebSocket calls. The Node.js module entry and its libuv
+// loop are in node_module.cpp.
 #include "addon.hpp"
 
 #include <cmath>
@@ -40,24 +41,6 @@ void raisePending(napi_env env) noexcept {
   if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
 }
 
-/// The uv_poll_t of one runtime, with what its close callback needs.
-struct Poll {
-  uv_poll_t handle;  // first: the uv_handle_t* of callbacks is this struct's address
-  RuntimeHolder* holder = nullptr;
-  Addon* addon = nullptr;
-};
-
-void onPollClosed(uv_handle_t* handle) {
-  auto* poll = reinterpret_cast<Poll*>(handle);
-  Addon* a = poll->addon;
-  delete poll;
-  if (a != nullptr && --a->closing == 0 && a->cleanupHook != nullptr) {
-    // The environment's teardown waited for this handle: it may go on now.
-    napi_remove_async_cleanup_hook(a->cleanupHook);
-    a->cleanupHook = nullptr;
-  }
-}
-
 }  // namespace
 
 // ---- RuntimeHolder ----
@@ -69,17 +52,8 @@ RuntimeHolder::RuntimeHolder(Addon& a, std::uint32_t holderId, Policy policy,
       runtime_(std::make_unique<Runtime>(std::move(policy), std::move(network))) {
   const int fd = runtime_->pollDescriptor();
   if (fd < 0) throw JsThrow{"minisock: cannot attach a runtime to the event loop", false};
-  auto* poll = new Poll();
-  poll->holder = this;
-  poll->addon = &addon;
-  if (uv_poll_init(addon.loop, &poll->handle, fd) != 0) {
-    delete poll;
-    throw JsThrow{"minisock: cannot watch the runtime's descriptor (uv_poll_init)", false};
-  }
-  poll_ = &poll->handle;
-  uv_poll_start(poll_, UV_READABLE, onReadable);
-  // Idle until a call starts work (touch): an unused runtime does not keep Node alive.
-  uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  // Idle until a call starts work (touch): an unused runtime does not keep the host alive.
+  watch_ = addon.loop->watch(fd, *this);
 }
 
 RuntimeHolder::~RuntimeHolder() { destroy(); }
@@ -90,25 +64,15 @@ Runtime& RuntimeHolder::get() const {
 }
 
 void RuntimeHolder::setRef(bool ref) noexcept {
-  if (poll_ == nullptr || ref == refd_) return;
+  if (watch_ == nullptr || ref == refd_) return;
   refd_ = ref;
-  if (ref) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-  } else {
-    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-  }
+  addon.loop->keepAlive(watch_, ref);
 }
 
 void RuntimeHolder::touch() noexcept {
   // hasWork() turns true whenever a call queues work (and the descriptor is then readable):
   // the next step decides again. An idle call leaves it as the last step found it.
   if (runtime_ && runtime_->hasWork()) setRef(true);
-}
-
-void RuntimeHolder::onReadable(uv_poll_t* handle, int status, int) {
-  auto* holder = reinterpret_cast<Poll*>(handle)->holder;
-  if (holder == nullptr || status < 0) return;
-  holder->step();
 }
 
 void RuntimeHolder::step() {
@@ -127,21 +91,16 @@ void RuntimeHolder::step() {
 }
 
 void RuntimeHolder::destroy() noexcept {
-  if (poll_ != nullptr) {
-    auto* poll = reinterpret_cast<Poll*>(poll_);
-    uv_poll_stop(poll_);
-    poll->holder = nullptr;
-    ++addon.closing;
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), onPollClosed);
-    poll_ = nullptr;
+  if (watch_ != nullptr) {
+    addon.loop->unwatch(watch_);
+    watch_ = nullptr;
   }
   runtime_.reset();  // inside its own step too: Runtime::step keeps the core alive
 }
 
 // ---- Addon: events to JavaScript ----
 
-Addon::Addon(napi_env e) : env(e) {
-  check(napi_get_uv_event_loop(env, &loop));
+Addon::Addon(napi_env e, std::unique_ptr<HostLoop> hostLoop) : env(e), loop(std::move(hostLoop)) {
   napi_value resource = makeObject(env);
   check(napi_create_reference(env, resource, 1, &resource_));
   check(napi_async_init(env, resource, makeString(env, "minisock"), &context_));
@@ -294,17 +253,6 @@ void Addon::shutdown() noexcept {
 // ---- the environment's life ----
 
 namespace {
-
-void asyncCleanup(napi_async_cleanup_hook_handle handle, void* data) {
-  auto* a = static_cast<Addon*>(data);
-  a->cleanupHook = handle;
-  a->shutdown();  // closes every runtime's handle
-  a->tornDown = true;
-  if (a->closing == 0) {
-    napi_remove_async_cleanup_hook(handle);
-    a->cleanupHook = nullptr;
-  }
-}
 
 void finalizeAddon(napi_env, void* data, void*) {
   auto* a = static_cast<Addon*>(data);
@@ -557,6 +505,21 @@ void exportFunction(napi_env env, napi_value exports, const char* name, napi_cal
   setProp(env, exports, name, f);
 }
 
+Addon& initAddon(napi_env env, napi_value exports, std::unique_ptr<HostLoop> loop) {
+  auto* a = new Addon(env, std::move(loop));
+  if (napi_set_instance_data(env, a, finalizeAddon, nullptr) != napi_ok) {
+    delete a;
+    throw JsPending{};
+  }
+  registerRuntime(env, exports);
+  registerPolicy(env, exports);
+  registerTcp(env, exports);
+  registerUdp(env, exports);
+  registerTask(env, exports);
+  registerServers(env, exports);
+  return *a;
+}
+
 void registerRuntime(napi_env env, napi_value exports) {
   napi_value kinds = makeObject(env);
   for (const auto& [name, kind] : kindNames)
@@ -576,34 +539,3 @@ void registerRuntime(napi_env env, napi_value exports) {
 }
 
 }  // namespace minisock::node
-
-namespace {
-
-napi_value initModule(napi_env env, napi_value exports) {
-  using namespace minisock::node;
-  Addon* a = nullptr;
-  try {
-    a = new Addon(env);
-    if (napi_set_instance_data(env, a, finalizeAddon, nullptr) != napi_ok) {
-      delete a;
-      return nullptr;
-    }
-    check(napi_add_async_cleanup_hook(env, asyncCleanup, a, nullptr));
-    registerRuntime(env, exports);
-    registerPolicy(env, exports);
-    registerTcp(env, exports);
-    registerUdp(env, exports);
-    registerTask(env, exports);
-    registerServers(env, exports);
-    return exports;
-  } catch (...) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (!pending) napi_throw_error(env, nullptr, "minisock: cannot initialise the addon");
-    return nullptr;
-  }
-}
-
-}  // namespace
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, initModule)

@@ -1,16 +1,18 @@
 #pragma once
-// The addon's state in one Node.js environment (the main thread or a worker), the runtimes it
-// made, and the one way events reach JavaScript.
+// The addon's state in one JavaScript environment (a Node.js main thread or worker, or a
+// JavaScriptCore context of `minisock run`), the runtimes it made, and the one way events
+// reach JavaScript.
 //
-// Every runtime runs in minisock's host-loop mode on the environment's own libuv loop
-// (napi_get_uv_event_loop; HarmonyOS's Node-API has it too): a uv_poll_t watches the
-// Runtime's descriptor and calls Runtime::step() on the JavaScript thread, so every native
-// listener runs there, in the same turn as the I/O that produced its event. Each event is one
-// call of lib/events.js's dispatch(id, kind, p1, p2, p3) through napi_make_callback, after
-// which Node runs process.nextTick callbacks and microtasks, as after any I/O callback of its
-// own. No thread of the addon's exists; none touches JavaScript.
+// Every runtime runs in minisock's host-loop mode on the host's own event loop (HostLoop:
+// Node's libuv loop, node_module.cpp; GLib's main context under JavaScriptCore,
+// bindings/jsc): the loop watches the Runtime's descriptor and calls Runtime::step() on the
+// JavaScript thread, so every native listener runs there, in the same turn as the I/O that
+// produced its event. Each event is one call of lib/events.js's dispatch(id, kind, p1, p2, p3)
+// through napi_make_callback, after which the engine runs its microtasks (and Node its
+// process.nextTick callbacks), as after any I/O callback of its own. No thread of the addon's
+// exists; none touches JavaScript. The code is written against Node-API only: under
+// JavaScriptCore the same files compile against bindings/jsc's Node-API over JSC's C API.
 
-#include <uv.h>
 #include <minisock/minisock.hpp>
 
 #include <chrono>
@@ -46,10 +48,26 @@ enum class Kind : std::int32_t {
 };
 
 class Addon;
+class RuntimeHolder;
 
-/// One minisock::Runtime as JavaScript holds it, driven from a uv_poll_t on the environment's
-/// loop. Sockets hold it too, so a runtime lives as long as any of its sockets' handles;
-/// destroy() ends it earlier. JavaScript thread only.
+/// The host's event loop as the addon needs it: a watch on each runtime's descriptor, and
+/// whether that watch keeps the host alive. JavaScript thread only.
+class HostLoop {
+ public:
+  struct Watch;  ///< one per runtime, defined by each implementation
+  virtual ~HostLoop() = default;
+  /// Calls holder.step() on the JavaScript thread whenever `fd` is readable, until unwatch().
+  /// A new watch does not keep the host alive. Throws JsThrow when the loop refuses.
+  virtual Watch* watch(int fd, RuntimeHolder& holder) = 0;
+  /// Whether the host may end while this watch exists (false) or must wait (true).
+  virtual void keepAlive(Watch* watch, bool on) noexcept = 0;
+  /// Stops the watch: holder.step() is not called again. The Watch is released.
+  virtual void unwatch(Watch* watch) noexcept = 0;
+};
+
+/// One minisock::Runtime as JavaScript holds it, driven from a HostLoop watch on the
+/// environment's loop. Sockets hold it too, so a runtime lives as long as any of its sockets'
+/// handles; destroy() ends it earlier. JavaScript thread only.
 class RuntimeHolder : public std::enable_shared_from_this<RuntimeHolder> {
  public:
   RuntimeHolder(Addon& addon, std::uint32_t id, Policy policy, NetworkOptions network);
@@ -67,18 +85,19 @@ class RuntimeHolder : public std::enable_shared_from_this<RuntimeHolder> {
   void destroy() noexcept;
   bool destroyed() const noexcept { return !runtime_; }
 
+  /// One step of the runtime (the HostLoop calls it when the descriptor is readable).
+  void step();
+
   Addon& addon;
   const std::uint32_t id;  ///< target of the global onSocketX events
   ListenerId global[4]{};
   bool globalOn[4]{};
 
  private:
-  static void onReadable(uv_poll_t* handle, int status, int events);
-  void step();
   void setRef(bool ref) noexcept;
 
   std::unique_ptr<Runtime> runtime_;
-  uv_poll_t* poll_ = nullptr;  ///< freed by its close callback
+  HostLoop::Watch* watch_ = nullptr;
   bool refd_ = false;
 };
 
@@ -91,14 +110,12 @@ struct InfoPair {
 /// The addon's state in one environment (napi instance data).
 class Addon {
  public:
-  explicit Addon(napi_env env);
+  Addon(napi_env env, std::unique_ptr<HostLoop> loop);
 
   const napi_env env;
-  uv_loop_t* loop = nullptr;
+  const std::unique_ptr<HostLoop> loop;
   std::vector<std::weak_ptr<RuntimeHolder>> runtimes;
-  /// Handles being closed (uv_close): the environment's teardown waits for them.
-  int closing = 0;
-  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+  /// Set when the environment is being torn down: no more events.
   bool tornDown = false;
 
   /// Destroys every runtime: afterwards no socket of this environment is open.
@@ -157,6 +174,10 @@ napi_value optionalProp(napi_env env, napi_value obj, const char* name);
 
 /// Text quoted as minisock quotes it in errMsg (the core's own function).
 using detail::quoted;
+
+/// Makes the addon's state for `env` (napi instance data, released with the environment) and
+/// puts every native function on `exports`; returns the state. Throws JsPending/JsThrow.
+Addon& initAddon(napi_env env, napi_value exports, std::unique_ptr<HostLoop> loop);
 
 /// Registers a function on `exports`.
 void exportFunction(napi_env env, napi_value exports, const char* name, napi_callback fn);

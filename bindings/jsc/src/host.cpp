@@ -1,0 +1,490 @@
+// `minisock run`: the binding's native code (bindings/node/src, over the Node-API of
+// napi_jsc.cpp) and its JavaScript (bindings/node/lib, embedded) in a JavaScriptCore context,
+// on GLib's main context (the one JavaScriptCore's own timers use on this thread):
+//   - each runtime's descriptor is a GLib fd source (GlibLoop, the HostLoop of addon.hpp);
+//   - the timers of setTimeout/setInterval are one GLib source, ready at the earliest one;
+//   - every call into JavaScript from here is an outermost call: JavaScriptCore runs the
+//     microtasks (Promise jobs) when it returns, as Node does after each callback.
+// The host ends when no watch keeps it alive and no timer is left, or after an uncaught
+// exception (printed with its stack, exit status 1).
+#include "host.hpp"
+
+#include <JavaScriptCore/JavaScript.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "../../node/src/addon.hpp"
+#include "embedded_sources.hpp"
+#include "napi_jsc.hpp"
+
+// JavaScriptCore's SPI for unhandled rejections (JSContextRefPrivate.h; exported by
+// libjavascriptcoregtk and by the iOS framework): `function(promise, reason)` is called after
+// the microtasks drain, for each rejected Promise without a handler.
+extern "C" void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
+                                                             JSObjectRef function,
+                                                             JSValueRef* exception);
+
+namespace minisock::node {
+
+/// A GLib fd source on one runtime's descriptor.
+struct HostLoop::Watch {
+  RuntimeHolder* holder = nullptr;
+  guint source = 0;
+  bool kept = false;
+};
+
+}  // namespace minisock::node
+
+namespace minisock::jsc {
+namespace {
+
+using node::HostLoop;
+using node::RuntimeHolder;
+
+class String {  // a JSStringRef released at scope end
+ public:
+  explicit String(const char* utf8) : s_(JSStringCreateWithUTF8CString(utf8)) {}
+  explicit String(JSStringRef adopted) : s_(adopted) {}
+  ~String() {
+    if (s_ != nullptr) JSStringRelease(s_);
+  }
+  String(const String&) = delete;
+  String& operator=(const String&) = delete;
+  JSStringRef get() const { return s_; }
+
+ private:
+  JSStringRef s_;
+};
+
+std::string utf8(JSContextRef ctx, JSValueRef value) {
+  JSValueRef exception = nullptr;
+  String s(JSValueToStringCopy(ctx, value, &exception));
+  if (exception != nullptr || s.get() == nullptr)
+    return "(a value that cannot be converted to text)";
+  std::string out(JSStringGetMaximumUTF8CStringSize(s.get()), '\0');
+  out.resize(JSStringGetUTF8CString(s.get(), out.data(), out.size()) - 1);
+  return out;
+}
+
+JSValueRef makeString(JSContextRef ctx, const std::string& text) {
+  String s(text.c_str());
+  return JSValueMakeString(ctx, s.get());
+}
+
+/// The counts that keep the host running: watches that asked for it (a runtime with work).
+class GlibLoop final : public HostLoop {
+ public:
+  Watch* watch(int fd, RuntimeHolder& holder) override {
+    auto* w = new Watch();
+    w->holder = &holder;
+    w->source = g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN, onReadable, w,
+                                   [](gpointer p) { delete static_cast<Watch*>(p); });
+    if (w->source == 0) {
+      delete w;
+      throw node::JsThrow{"minisock: cannot watch the runtime's descriptor (GLib)", false};
+    }
+    return w;
+  }
+
+  void keepAlive(Watch* w, bool on) noexcept override {
+    if (w->kept == on) return;
+    w->kept = on;
+    kept += on ? 1 : -1;
+  }
+
+  void unwatch(Watch* w) noexcept override {
+    keepAlive(w, false);
+    w->holder = nullptr;
+    g_source_remove(w->source);  // deletes w once GLib is done with it (even mid-dispatch)
+  }
+
+  int kept = 0;
+
+ private:
+  static gboolean onReadable(gint, GIOCondition, gpointer data) {
+    auto* w = static_cast<Watch*>(data);
+    if (w->holder != nullptr) w->holder->step();  // may unwatch: w is not touched after
+    return G_SOURCE_CONTINUE;
+  }
+};
+
+class Host;
+Host* current = nullptr;  // the one host of this thread (JavaScript callbacks reach it here)
+
+class Host {
+ public:
+  explicit Host(const RunOptions& options) : options_(options) {
+    current = this;
+    group_ = JSContextGroupCreate();
+    ctx_ = JSGlobalContextCreateInGroup(group_, nullptr);
+    env_ = createEnv(ctx_, {.uncaught = [this](JSValueRef e) { uncaught(e, false); },
+                            .wake = [] { g_main_context_wakeup(nullptr); }});
+    timerSource_ = g_source_new(&kTimerFuncs, sizeof(GSource));
+    g_source_set_priority(timerSource_, G_PRIORITY_DEFAULT);
+    g_source_attach(timerSource_, nullptr);
+  }
+
+  ~Host() {
+    // Native first (every runtime closed, no more events), then the values held for
+    // JavaScript, then the context (its objects finalized), then the environment.
+    if (addon_ != nullptr) addon_->shutdown();
+    for (auto& [id, timer] : timers_) JSValueUnprotect(ctx_, timer.fn);
+    timers_.clear();
+    if (error_ != nullptr) JSValueUnprotect(ctx_, error_);
+    releaseReferences(env_);
+    JSGlobalContextRelease(ctx_);
+    JSContextGroupRelease(group_);
+    destroyEnv(env_);
+    g_source_destroy(timerSource_);
+    g_source_unref(timerSource_);
+    // What GLib still holds of ours (sources removed during the last dispatch) goes now.
+    while (g_main_context_iteration(nullptr, FALSE)) {
+    }
+    current = nullptr;
+  }
+
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  int run() {
+    if (!start()) return finish();
+    while (!halted_) {
+      runReleases(env_);
+      if (loop_->kept <= 0 && timers_.empty()) break;
+      g_main_context_iteration(nullptr, TRUE);
+    }
+    return finish();
+  }
+
+ private:
+  struct Timer {
+    JSObjectRef fn;   // protected
+    gint64 due;       // g_get_monotonic_time() microseconds
+    gint64 interval;  // 0: once
+    std::uint64_t seq;
+  };
+
+  // ---- start: the addon, the host object, the loader ----
+
+  bool start() {
+    JSValueRef exception = nullptr;
+    auto loop = std::make_unique<GlibLoop>();
+    loop_ = loop.get();
+    JSObjectRef exports = JSObjectMake(ctx_, nullptr, nullptr);
+    try {
+      addon_ = &node::initAddon(env_, toNapi(exports), std::move(loop));
+    } catch (...) {
+      napi_value pending = nullptr;
+      bool is = false;
+      napi_is_exception_pending(env_, &is);
+      if (is) napi_get_and_clear_last_exception(env_, &pending);
+      std::fprintf(stderr, "minisock run: cannot initialise the addon%s%s\n", is ? ": " : "",
+                   is ? utf8(ctx_, toJs(pending)).c_str() : "");
+      exitCode_ = 70;
+      return false;
+    }
+    JSObjectRef host = JSObjectMake(ctx_, nullptr, nullptr);
+    set(host, "addon", exports);
+    JSValueRef argv[64];
+    std::size_t argc = 0;
+    argv[argc++] = makeString(ctx_, options_.script);
+    for (const auto& a : options_.args) {
+      if (argc == std::size(argv)) break;
+      argv[argc++] = makeString(ctx_, a);
+    }
+    set(host, "argv", JSObjectMakeArray(ctx_, argc, argv, nullptr));
+    set(host, "policy", makeString(ctx_, options_.policy));
+    char cwd[4096];
+    set(host, "cwd", makeString(ctx_, getcwd(cwd, sizeof cwd) != nullptr ? cwd : "."));
+    define<&Host::jsWrite>(host, "write");
+    define<&Host::jsReadFile>(host, "readFile");
+    define<&Host::jsIsFile>(host, "isFile");
+    define<&Host::jsEvaluate>(host, "evaluate");
+    define<&Host::jsSource>(host, "source");
+    define<&Host::jsSetTimer>(host, "setTimer");
+    define<&Host::jsClearTimer>(host, "clearTimer");
+    define<&Host::jsReportError>(host, "reportError");
+    define<&Host::jsSetExitCode>(host, "setExitCode");
+
+    JSObjectRef onRejection = JSObjectMakeFunctionWithCallback(ctx_, nullptr, &Host::jsRejection);
+    JSGlobalContextSetUnhandledRejectionCallback(ctx_, onRejection, &exception);
+    if (exception != nullptr) uncaught(exception, false);
+
+    const EmbeddedSource* loader = findSource("jsc/loader.js");
+    if (loader == nullptr) {
+      std::fprintf(stderr, "minisock run: the embedded loader is missing\n");
+      exitCode_ = 70;
+      return false;
+    }
+    // loader.js is one function expression: (function (host) { … })
+    String source(std::string(loader->text, loader->size).c_str());
+    String url("minisock:jsc/loader.js");
+    JSValueRef fn = JSEvaluateScript(ctx_, source.get(), nullptr, url.get(), 1, &exception);
+    if (exception != nullptr) return uncaught(exception, false), false;
+    JSObjectRef f = JSValueToObject(ctx_, fn, &exception);
+    if (f == nullptr || exception != nullptr) return uncaught(exception, false), false;
+    JSValueRef arg = host;
+    JSObjectCallAsFunction(ctx_, f, nullptr, 1, &arg, &exception);  // runs the script
+    if (exception != nullptr) uncaught(exception, false);
+    return !halted_;
+  }
+
+  int finish() {
+    if (error_ != nullptr) {
+      std::fprintf(stderr, "%s\n", describe(error_, inPromise_).c_str());
+      std::fflush(stderr);
+      return 1;
+    }
+    return exitCode_;
+  }
+
+  // ---- uncaught exceptions ----
+
+  void uncaught(JSValueRef error, bool inPromise) {
+    if (halted_) return;
+    halted_ = true;
+    halt(env_);
+    error_ = error != nullptr ? error : JSValueMakeUndefined(ctx_);
+    JSValueProtect(ctx_, error_);
+    inPromise_ = inPromise;
+    g_main_context_wakeup(nullptr);
+  }
+
+  /// As Node prints an uncaught error: the error's text, then its stack, one frame a line.
+  std::string describe(JSValueRef error, bool inPromise) {
+    std::string out = inPromise ? "Uncaught (in promise) " : "Uncaught ";
+    out += utf8(ctx_, error);
+    if (JSValueIsObject(ctx_, error)) {
+      JSObjectRef o = JSValueToObject(ctx_, error, nullptr);
+      String stackName("stack");
+      JSValueRef stack = JSObjectGetProperty(ctx_, o, stackName.get(), nullptr);
+      if (stack != nullptr && JSValueIsString(ctx_, stack)) {
+        std::istringstream lines(utf8(ctx_, stack));
+        std::string line;
+        while (std::getline(lines, line)) {
+          if (line.empty()) continue;
+          const auto at = line.rfind('@');
+          if (at == std::string::npos)
+            out += "\n    at " + line;
+          else if (at == 0)
+            out += "\n    at " + line.substr(1);
+          else
+            out += "\n    at " + line.substr(0, at) + " (" + line.substr(at + 1) + ")";
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- timers: one GLib source, ready at the earliest ----
+
+  static gboolean timerPrepare(GSource*, gint* timeout) {
+    *timeout = -1;
+    return FALSE;
+  }
+  static gboolean timerDispatch(GSource*, GSourceFunc, gpointer) {
+    if (current != nullptr) current->runTimers();
+    return G_SOURCE_CONTINUE;
+  }
+  static inline GSourceFuncs kTimerFuncs = {timerPrepare, nullptr, timerDispatch,
+                                            nullptr,      nullptr, nullptr};
+
+  void armTimers() {
+    g_source_set_ready_time(timerSource_, queue_.empty() ? -1 : queue_.begin()->first.first);
+  }
+
+  void runTimers() {
+    const gint64 now = g_get_monotonic_time();
+    const std::uint64_t started = nextSeq_;  // timers set from here wait for the next turn
+    while (!halted_ && !queue_.empty()) {
+      const auto [key, id] = *queue_.begin();
+      if (key.first > now || key.second >= started) break;
+      queue_.erase(queue_.begin());
+      auto it = timers_.find(id);
+      if (it == timers_.end()) continue;
+      JSObjectRef fn = it->second.fn;
+      JSValueProtect(ctx_, fn);  // clearInterval from inside may drop the timer's own hold
+      if (it->second.interval > 0) {
+        it->second.due = now + it->second.interval;
+        it->second.seq = nextSeq_++;
+        queue_.insert({{it->second.due, it->second.seq}, id});
+      } else {
+        JSValueUnprotect(ctx_, fn);
+        timers_.erase(it);
+      }
+      JSValueRef exception = nullptr;
+      JSObjectCallAsFunction(ctx_, fn, nullptr, 0, nullptr, &exception);  // outermost
+      JSValueUnprotect(ctx_, fn);
+      if (exception != nullptr) uncaught(exception, false);
+      runReleases(env_);
+    }
+    armTimers();
+  }
+
+  // ---- the host object's functions ----
+
+  using Native = JSValueRef (Host::*)(JSContextRef, std::size_t, const JSValueRef[], JSValueRef*);
+
+  template <Native method>
+  static JSValueRef trampoline(JSContextRef ctx, JSObjectRef, JSObjectRef, std::size_t argc,
+                               const JSValueRef argv[], JSValueRef* exception) {
+    return (current->*method)(ctx, argc, argv, exception);
+  }
+
+  void set(JSObjectRef target, const char* name, JSValueRef value) {
+    String n(name);
+    JSObjectSetProperty(ctx_, target, n.get(), value, kJSPropertyAttributeNone, nullptr);
+  }
+
+  template <Native method>
+  void define(JSObjectRef target, const char* name) {
+    String n(name);
+    set(target, name, JSObjectMakeFunctionWithCallback(ctx_, n.get(), &trampoline<method>));
+  }
+
+  JSValueRef fail(JSContextRef ctx, JSValueRef* exception, const std::string& message) {
+    JSValueRef text = makeString(ctx, message);
+    *exception = JSObjectMakeError(ctx, 1, &text, nullptr);
+    return JSValueMakeUndefined(ctx);
+  }
+
+  std::string arg(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], std::size_t i) {
+    return i < argc ? utf8(ctx, argv[i]) : std::string();
+  }
+
+  // write(fd, text): 1 stdout, 2 stderr.
+  JSValueRef jsWrite(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
+    const double fd = argc > 0 ? JSValueToNumber(ctx, argv[0], nullptr) : 1;
+    const std::string text = arg(ctx, argc, argv, 1);
+    std::FILE* out = fd == 2 ? stderr : stdout;
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fflush(out);
+    return JSValueMakeUndefined(ctx);
+  }
+
+  JSValueRef jsReadFile(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                        JSValueRef* exception) {
+    const std::string path = arg(ctx, argc, argv, 0);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(ctx, exception, "cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return makeString(ctx, text.str());
+  }
+
+  JSValueRef jsIsFile(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
+    const std::string path = arg(ctx, argc, argv, 0);
+    return JSValueMakeBoolean(ctx, g_file_test(path.c_str(), G_FILE_TEST_IS_REGULAR));
+  }
+
+  // evaluate(source, sourceURL): the script's completion value, or its exception thrown.
+  JSValueRef jsEvaluate(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                        JSValueRef* exception) {
+    if (argc < 1 || !JSValueIsString(ctx, argv[0]))
+      return fail(ctx, exception, "evaluate: source should be String");
+    String source(JSValueToStringCopy(ctx, argv[0], nullptr));
+    String url(argc > 1 ? JSValueToStringCopy(ctx, argv[1], nullptr)
+                        : JSStringCreateWithUTF8CString("minisock:eval"));
+    return JSEvaluateScript(ctx, source.get(), nullptr, url.get(), 1, exception);
+  }
+
+  // source(name): an embedded file's text, or undefined.
+  JSValueRef jsSource(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
+    const EmbeddedSource* s = findSource(arg(ctx, argc, argv, 0));
+    if (s == nullptr) return JSValueMakeUndefined(ctx);
+    return makeString(ctx, std::string(s->text, s->size));
+  }
+
+  // setTimer(fn, ms, repeat) -> id: at least 1 ms, as Node (and in the order they were set).
+  JSValueRef jsSetTimer(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                        JSValueRef* exception) {
+    JSObjectRef fn = argc > 0 ? JSValueToObject(ctx, argv[0], nullptr) : nullptr;
+    if (fn == nullptr || !JSObjectIsFunction(ctx, fn))
+      return fail(ctx, exception, "setTimer: callback should be a Function");
+    double ms = argc > 1 ? JSValueToNumber(ctx, argv[1], nullptr) : 0;
+    if (!(ms >= 1) || ms > 2147483647) ms = 1;  // Node: NaN, < 1 and > 2^31-1 are 1
+    const bool repeat = argc > 2 && JSValueToBoolean(ctx, argv[2]);
+    const auto interval = static_cast<gint64>(ms * 1000);
+    std::uint32_t id = nextId_++;
+    if (nextId_ == 0) nextId_ = 1;
+    JSValueProtect(ctx, fn);
+    Timer t{fn, g_get_monotonic_time() + interval, repeat ? interval : 0, nextSeq_++};
+    queue_.insert({{t.due, t.seq}, id});
+    timers_.emplace(id, t);
+    armTimers();
+    return JSValueMakeNumber(ctx, id);
+  }
+
+  JSValueRef jsClearTimer(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                          JSValueRef*) {
+    if (argc < 1 || !JSValueIsNumber(ctx, argv[0])) return JSValueMakeUndefined(ctx);
+    const auto id = static_cast<std::uint32_t>(JSValueToNumber(ctx, argv[0], nullptr));
+    auto it = timers_.find(id);
+    if (it != timers_.end()) {
+      queue_.erase({{it->second.due, it->second.seq}, id});
+      JSValueUnprotect(ctx, it->second.fn);
+      timers_.erase(it);
+      armTimers();
+    }
+    return JSValueMakeUndefined(ctx);
+  }
+
+  // reportError(error): an exception of a listener; reported as uncaught once the current
+  // event is over (no further event is dispatched), as Node's process.nextTick(rethrow).
+  JSValueRef jsReportError(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                           JSValueRef*) {
+    uncaught(argc > 0 ? argv[0] : JSValueMakeUndefined(ctx), false);
+    return JSValueMakeUndefined(ctx);
+  }
+
+  JSValueRef jsSetExitCode(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
+                           JSValueRef*) {
+    if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
+      exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
+    return JSValueMakeUndefined(ctx);
+  }
+
+  static JSValueRef jsRejection(JSContextRef ctx, JSObjectRef, JSObjectRef, std::size_t argc,
+                                const JSValueRef argv[], JSValueRef*) {
+    if (current != nullptr) current->uncaught(argc > 1 ? argv[1] : JSValueMakeUndefined(ctx), true);
+    return JSValueMakeUndefined(ctx);
+  }
+
+  const RunOptions& options_;
+  JSContextGroupRef group_ = nullptr;
+  JSGlobalContextRef ctx_ = nullptr;
+  napi_env env_ = nullptr;
+  node::Addon* addon_ = nullptr;
+  GlibLoop* loop_ = nullptr;  // owned by the addon
+  GSource* timerSource_ = nullptr;
+  std::map<std::uint32_t, Timer> timers_;
+  std::set<std::pair<std::pair<gint64, std::uint64_t>, std::uint32_t>> queue_;
+  std::uint32_t nextId_ = 1;
+  std::uint64_t nextSeq_ = 0;
+  bool halted_ = false;
+  bool inPromise_ = false;
+  JSValueRef error_ = nullptr;  // protected
+  int exitCode_ = 0;
+};
+
+}  // namespace
+
+int run(const RunOptions& options) {
+  Host host(options);
+  return host.run();
+}
+
+}  // namespace minisock::jsc
