@@ -80,6 +80,8 @@ fs.mkdirSync(tests)
 for (const file of fs.readdirSync(path.join(pkg, 'test'))) {
   if (file.endsWith('.js') && file !== 'types.test.js') fs.copyFileSync(path.join(pkg, 'test', file), path.join(tests, file))
 }
+// The tests that run in both engines (shared/: also under `minisock run`), with their helpers.
+fs.cpSync(path.join(pkg, 'test', 'shared'), path.join(tests, 'shared'), { recursive: true })
 run(process.execPath, ['--test', 'test/'], { cwd: project, env: { ...installEnv, MINISOCK_PACKAGE: 'minisock' } })
 
 // 5. examples/node: mini-program code tested with require('minisock/global').

@@ -11,7 +11,10 @@
 #include "exit_codes.hpp"
 
 #ifdef MINISOCK_HAVE_JSC
+#include <memory>
+
 #include "host.hpp"
+#include "self_signed.hpp"
 #endif
 
 namespace minisock::cli {
@@ -49,6 +52,12 @@ Command addRunCommand(CLI::App& app) {
             }
             jsc::RunOptions options{
                 .script = all.front(), .args = {all.begin() + 1, all.end()}, .policy = *policy};
+            // Certificates made for the script live (and their files exist) until it ends.
+            std::vector<std::unique_ptr<SelfSignedCertificate>> certificates;
+            options.makeCertificate = [&certificates] {
+              auto& c = certificates.emplace_back(std::make_unique<SelfSignedCertificate>());
+              return std::pair{c->certFile(), c->keyFile()};
+            };
             return jsc::run(options);
 #else
             (void)all;

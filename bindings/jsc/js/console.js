@@ -3,15 +3,39 @@
 // console formats (util.format: %s %d %i %f %j %o %O %c %%, then each further argument
 // inspected: strings as they are at the top, quoted inside objects; objects to depth 2).
 
+// Node's quoting: single quotes, or double or back quotes when the text has single quotes.
 function quote (text) {
-  return "'" + text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n') + "'"
+  let q = "'"
+  if (text.includes("'")) {
+    if (!text.includes('"')) q = '"'
+    else if (!text.includes('`') && !text.includes('${')) q = '`'
+  }
+  const escaped = text.replace(/[\\\n\t\r\b\f\v]/g, c => ({ '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v' })[c])
+  return q + (q === "'" ? escaped.replace(/'/g, "\\'") : escaped) + q
 }
 
 function isIdentifier (key) {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)
 }
 
-function inspect (value, depth = 2, seen = []) {
+// Node's util.inspect layout (breakLength 80): entries on one line when they fit, else one a
+// line, indented.
+function reduce (entries, open, close, indent) {
+  if (entries.length === 0) return `${open}${close}`
+  const start = entries.length + indent + open.length + 10
+  let total = entries.length + start
+  let fits = total + entries.length <= 80
+  for (let i = 0; fits && i < entries.length; i++) {
+    total += entries[i].length
+    if (total > 80) fits = false
+  }
+  const joined = entries.join(', ')
+  if (fits && !joined.includes('\n')) return `${open} ${joined} ${close}`
+  const pad = '\n' + ' '.repeat(indent)
+  return `${open}${pad}  ${entries.join(`,${pad}  `)}${pad}${close}`
+}
+
+function inspect (value, depth = 2, seen = [], indent = 0) {
   switch (typeof value) {
     case 'string': return quote(value)
     case 'number': return Object.is(value, -0) ? '-0' : String(value)
@@ -22,48 +46,35 @@ function inspect (value, depth = 2, seen = []) {
     case 'function': return `[${value.constructor && value.constructor.name === 'AsyncFunction' ? 'AsyncFunction' : 'Function'}: ${value.name || '(anonymous)'}]`
   }
   if (value === null) return 'null'
-  if (seen.includes(value)) return '[Circular]'
+  if (seen.includes(value)) return '[Circular *1]'
   if (value instanceof Error) {
-    const text = value.stack ? `${value}\n${value.stack.split('\n').filter(Boolean).map(l => `    at ${l}`).join('\n')}` : String(value)
-    return text
+    const frames = (value.stack || '').split('\n').filter(Boolean).map(l => `    at ${l}`)
+    return [String(value), ...frames].join('\n')
   }
+  const next = v => inspect(v, depth - 1, seen.concat([value]), indent + 2)
   if (value instanceof ArrayBuffer) {
     const bytes = Array.from(new Uint8Array(value, 0, Math.min(value.byteLength, 50)), b => b.toString(16).padStart(2, '0'))
     const more = value.byteLength > 50 ? ` ... ${value.byteLength - 50} more bytes` : ''
-    return `ArrayBuffer { [Uint8Contents]: <${bytes.join(' ')}${more}>, byteLength: ${value.byteLength} }`
+    return reduce([`[Uint8Contents]: <${bytes.join(' ')}${more}>`, `byteLength: ${value.byteLength}`], 'ArrayBuffer {', '}', indent)
   }
   if (ArrayBuffer.isView(value)) {
-    const name = value.constructor.name
-    return `${name}(${value.length}) [ ${Array.from(value.slice(0, 100)).join(', ')}${value.length > 100 ? ', ...' : ''} ]`
+    const items = Array.from(value.slice(0, 100), String)
+    if (value.length > 100) items.push(`... ${value.length - 100} more items`)
+    return reduce(items, `${value.constructor.name}(${value.length}) [`, ']', indent)
   }
   if (value instanceof Promise) return 'Promise { <pending> }'
   if (value instanceof Date) return value.toISOString()
   if (value instanceof RegExp) return String(value)
   if (depth < 0) return Array.isArray(value) ? '[Array]' : '[Object]'
-  const inner = seen.concat([value])
-  let parts
-  let open = '{'
-  let close = '}'
-  let prefix = ''
-  if (Array.isArray(value)) {
-    open = '['
-    close = ']'
-    parts = value.map(v => inspect(v, depth - 1, inner))
-  } else if (value instanceof Map) {
-    prefix = `Map(${value.size}) `
-    parts = Array.from(value, ([k, v]) => `${inspect(k, depth - 1, inner)} => ${inspect(v, depth - 1, inner)}`)
-  } else if (value instanceof Set) {
-    prefix = `Set(${value.size}) `
-    parts = Array.from(value, v => inspect(v, depth - 1, inner))
-  } else {
-    const ctor = Object.getPrototypeOf(value) === null ? '[Object: null prototype] ' : value.constructor && value.constructor.name !== 'Object' ? `${value.constructor.name} ` : ''
-    prefix = ctor
-    parts = Object.keys(value).map(k => `${isIdentifier(k) ? k : quote(k)}: ${inspect(value[k], depth - 1, inner)}`)
+  if (Array.isArray(value)) return reduce(value.map(next), '[', ']', indent)
+  if (value instanceof Map) {
+    return reduce(Array.from(value, ([k, v]) => `${next(k)} => ${next(v)}`), `Map(${value.size}) {`, '}', indent)
   }
-  if (parts.length === 0) return `${prefix}${open}${close}`
-  const line = `${prefix}${open} ${parts.join(', ')} ${close}`
-  if (line.length <= 72 && !line.includes('\n')) return line
-  return `${prefix}${open}\n${parts.map(p => '  ' + p.split('\n').join('\n  ')).join(',\n')}\n${close}`
+  if (value instanceof Set) return reduce(Array.from(value, next), `Set(${value.size}) {`, '}', indent)
+  const proto = Object.getPrototypeOf(value)
+  const name = proto === null ? '[Object: null prototype] ' : value.constructor && value.constructor.name !== 'Object' ? `${value.constructor.name} ` : ''
+  const entries = Object.keys(value).map(k => `${isIdentifier(k) ? k : quote(k)}: ${next(value[k])}`)
+  return reduce(entries, `${name}{`, '}', indent)
 }
 
 function format (...args) {

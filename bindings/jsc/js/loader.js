@@ -134,7 +134,17 @@
   }
 
   const binding = requireEmbedded('minisock')
-  const testing = requireEmbedded('minisock/testing')
+  const testing = Object.freeze({
+    ...requireEmbedded('minisock/testing'),
+    /**
+     * A throwaway self-signed certificate for localhost, 127.0.0.1 and ::1 (its own CA):
+     * {cert, key} file paths, removed when the script ends (remove() is then a no-op).
+     */
+    makeCertificate () {
+      const [cert, key] = host.makeCertificate()
+      return { cert, key, remove () {} }
+    }
+  })
   requireEmbedded('minisock/global') // wx and Taro
   define('minisock', Object.freeze({
     engine: 'javascriptcore',

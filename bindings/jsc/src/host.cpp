@@ -218,6 +218,7 @@ class Host {
     define<&Host::jsClearTimer>(host, "clearTimer");
     define<&Host::jsReportError>(host, "reportError");
     define<&Host::jsSetExitCode>(host, "setExitCode");
+    define<&Host::jsMakeCertificate>(host, "makeCertificate");
 
     JSObjectRef onRejection = JSObjectMakeFunctionWithCallback(ctx_, nullptr, &Host::jsRejection);
     JSGlobalContextSetUnhandledRejectionCallback(ctx_, onRejection, &exception);
@@ -455,6 +456,20 @@ class Host {
     if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
       exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
     return JSValueMakeUndefined(ctx);
+  }
+
+  // makeCertificate() -> [certFile, keyFile]
+  JSValueRef jsMakeCertificate(JSContextRef ctx, std::size_t, const JSValueRef[],
+                               JSValueRef* exception) {
+    if (!options_.makeCertificate)
+      return fail(ctx, exception, "makeCertificate: not available in this host");
+    try {
+      auto [cert, key] = options_.makeCertificate();
+      JSValueRef files[2] = {makeString(ctx, cert), makeString(ctx, key)};
+      return JSObjectMakeArray(ctx, 2, files, exception);
+    } catch (const std::exception& e) {
+      return fail(ctx, exception, std::string("makeCertificate: ") + e.what());
+    }
   }
 
   static JSValueRef jsRejection(JSContextRef ctx, JSObjectRef, JSObjectRef, std::size_t argc,

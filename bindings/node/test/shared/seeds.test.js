@@ -7,7 +7,7 @@ const assert = require('node:assert/strict')
 const { test, after } = require('node:test')
 const {
   wx, Taro, createRuntime, testing, Recorder, within, runSeed, recordingConsole, fence,
-  makeCertificate
+  makeCertificate, text
 } = require('./helpers')
 const seeds = require('./seeds')
 
@@ -75,7 +75,7 @@ test('000: Taro TCPSocket.write before connect: one Error (-1), the socket stays
   await rec.waitFor('connect')
   tcp.write('hello, how are you')
   await rec.waitFor('message')
-  assert.equal(Buffer.from(rec.get('message').message).toString(), 'hello, how are you')
+  assert.equal(text(rec.get('message').message), 'hello, how are you')
   tcp.close()
   await rec.waitFor('close')
   assert.deepEqual(rec.names(), ['error', 'connect', 'message', 'close'])

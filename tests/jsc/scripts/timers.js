@@ -1,0 +1,24 @@
+// Timers: order (by time, then as set), arguments, clearTimeout, setInterval until cleared,
+// Promise jobs after each callback. (minisock run's ids are numbers, as on the platform;
+// Node's are objects.)
+const log = []
+const a = setTimeout(() => log.push('a never'), 5)
+setTimeout((x, y) => log.push(`b ${x} ${y}`), 5, 1, 2)
+setTimeout(() => {
+  log.push('c')
+  Promise.resolve().then(() => log.push('c then'))
+}, 5)
+setTimeout(() => log.push('d'), 5)
+clearTimeout(a)
+clearTimeout(123456) // unknown: nothing
+clearTimeout(undefined)
+setTimeout(() => log.push('zero'), 0)
+let n = 0
+const every = setInterval(() => {
+  log.push(`interval ${++n}`)
+  if (n === 3) clearInterval(every)
+}, 1)
+setTimeout(() => {
+  console.log(log.filter(e => !e.startsWith('interval')).join(', '))
+  console.log(log.filter(e => e.startsWith('interval')).join(', '))
+}, 60)
