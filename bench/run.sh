@@ -9,7 +9,8 @@
 #   --reps N       repetitions (default 3; at least 3 gives a spread worth reading)
 #   --only RE      rows whose name (with @1cpu/@2cpu) matches the extended regex RE;
 #                  "micro" names bench_micro, which runs only when RE matches it
-#   --peers LIST   comma-separated subset of raw,asio,websocketpp,node,minisock,minisock_js
+#   --peers LIST   comma-separated subset of raw,asio,websocketpp,node,minisock,minisock_js,
+#                  minisock_jsc
 #                  (and minisock_base, added by BENCH_BASE_DIR)
 #                  (with --only or --peers the report goes to the scratch folder only)
 #   --no-build     skip setup, configure, build and npm (use what build/bench has)
@@ -29,7 +30,7 @@ command="bench/run.sh${*:+ $*}"
 quick=0
 reps=""
 only=""
-default_peers="raw,asio,websocketpp,node,minisock,minisock_js${BENCH_BASE_DIR:+,minisock_base}"
+default_peers="raw,asio,websocketpp,node,minisock,minisock_js,minisock_jsc${BENCH_BASE_DIR:+,minisock_base}"
 peers_arg=$default_peers
 build=1
 while [ $# -gt 0 ]; do
@@ -135,6 +136,14 @@ for p in "${wanted[@]}"; do
         continue
       fi
       peer_cmd[minisock_js]="node --expose-gc $root/bench/node/minisock_js.js" ;;
+    minisock_jsc)
+      # The same script in JavaScriptCore: `minisock run` of the CLI built here (bindings/jsc).
+      if ! cli=$(find_exe minisock) || ! "$cli" run --help >/dev/null 2>&1 ||
+         "$cli" run /dev/null 2>&1 | grep -q "without JavaScriptCore"; then
+        notes+=("minisock_jsc: no minisock CLI with JavaScriptCore in $bdir, skipped")
+        continue
+      fi
+      peer_cmd[minisock_jsc]="$(realpath "$cli") run $root/bench/node/minisock_js.js" ;;
     minisock_base)
       if [ -x "${BENCH_BASE_DIR:-}/bench_minisock" ]; then
         peer_cmd[minisock_base]=$(realpath "$BENCH_BASE_DIR/bench_minisock")

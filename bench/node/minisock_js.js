@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// The `minisock_js` peer: the rows of bench/README.md written with the JavaScript binding
-// (bindings/node), as a mini-program would write them — wx.createTCPSocket, wx.createUDPSocket,
+// The `minisock_js` and `minisock_jsc` peers: the rows of bench/README.md written with the
+// JavaScript binding, as a mini-program would write them — wx.createTCPSocket, wx.createUDPSocket,
 // wx.connectSocket — on a runtime with the unrestricted policy. Same contract as client.js
 // (one JSON line, exit 3 for a row it has no equivalent for: tcp_stream needs a drain event,
-// which the binding does not expose).
+// which the binding does not expose). One file, two engines (engine.js): Node runs it as
+// minisock_js (`node minisock_js.js ROW …`), the minisock CLI's JavaScriptCore host as
+// minisock_jsc (`minisock run minisock_js.js ROW …`); the rows that need Node's memory figures
+// (ws_idle) or its net module (busy_flood) are Node's only.
 'use strict'
 
-const path = require('path')
-const { performance } = require('perf_hooks')
+const engine = require('./engine')
 const { measureWindow } = require('./window')
-const { createRuntime } = require(path.join(__dirname, '..', '..', 'bindings', 'node'))
+const { createRuntime } = engine
+const peer = engine.name === 'node' ? 'minisock_js' : 'minisock_jsc'
 
+let failed = false
 function fail (message) {
-  process.stderr.write(`minisock_js: ${message}\n`)
-  process.exit(1)
+  if (failed) return
+  failed = true
+  engine.error(`${peer}: ${message}\n`)
+  engine.exit(1)
 }
 
 function parseArgs (argv) {
@@ -98,7 +104,7 @@ function udpOneway (wx, a, done) {
   let first = 0
   udp.onError((e) => fail(e.errMsg))
   udp.onMessage(({ message }) => {
-    const now = performance.now()
+    const now = engine.now()
     if (message.byteLength !== 64) { // "end"
       if (!opened || now - t0 <= 0) fail('the blast ended before the window opened')
       return done((count - c0) / ((now - t0) / 1000), 'datagrams/s')
@@ -154,10 +160,7 @@ function wsHandshakes (wx, a, tls, done) {
 function wsIdle (wx, a, done) {
   const CONCURRENT = 64
   const checkpoints = a.conns ? String(a.conns).split(',').map(Number) : [1000, 10000]
-  const rssKiB = () => {
-    if (global.gc) { global.gc(); global.gc() }
-    return Math.round(process.memoryUsage().rss / 1024)
-  }
+  const rssKiB = engine.rssKiB
   const extra = { rss_kib_0: rssKiB() }
   const tasks = []
   let opening = 0
@@ -207,7 +210,7 @@ function busyFlood (wx, a, done) {
 }
 
 function main () {
-  const a = parseArgs(process.argv.slice(2))
+  const a = parseArgs(engine.argv)
   const rows = {
     tcp_pingpong: (wx, done) => tcpPingpong(wx, a, done),
     udp_pingpong: (wx, done) => udpPingpong(wx, a, done),
@@ -218,19 +221,22 @@ function main () {
     ws_1mib: (wx, done) => wsStream(wx, a, false, false, a.size / 1e6, 'MB/s', done),
     wss_1mib: (wx, done) => wsStream(wx, a, true, false, a.size / 1e6, 'MB/s', done),
     ws_handshakes: (wx, done) => wsHandshakes(wx, a, false, done),
-    ws_idle: (wx, done) => wsIdle(wx, a, done),
-    busy_flood: (wx, done) => busyFlood(wx, a, done)
+    ...(engine.name === 'node' && {
+      ws_idle: (wx, done) => wsIdle(wx, a, done),
+      busy_flood: (wx, done) => busyFlood(wx, a, done)
+    })
   }
   const row = rows[a.row]
-  if (!row) process.exit(3)
-  if (!a.port) fail('--port is required')
+  if (!row) return engine.exit(3)
+  if (!a.port) return fail('--port is required')
   const slack = { ws_idle: 120, busy_flood: 10 }[a.row] || 0
-  setTimeout(() => fail(`${a.row}: gave up`), (a.warmup + a.seconds + 20 + slack) * 1000).unref()
+  engine.watchdog(() => fail(`${a.row}: gave up`), (a.warmup + a.seconds + 20 + slack) * 1000)
   const policy = a.ca ? { base: 'unrestricted', caFile: a.ca } : 'unrestricted'
   const { wx } = createRuntime({ policy })
   row(wx, (value, unit, extra = {}) => {
-    process.stdout.write(`${JSON.stringify({ value, unit, ...extra })}\n`)
-    process.exit(0)
+    if (failed) return
+    engine.write(`${JSON.stringify({ value, unit, ...extra })}\n`)
+    engine.exit(0)
   })
 }
 

@@ -14,5 +14,6 @@ globalThis.minisock = Object.freeze({
   args: Object.freeze(process.argv.slice(2)),
   createRuntime: binding.createRuntime,
   testing: Object.freeze({ ...testing, makeCertificate }),
-  set exitCode (code) { process.exitCode = code }
+  set exitCode (code) { process.exitCode = code },
+  exit (code = 0) { process.exit(code) }
 })

@@ -153,7 +153,12 @@
     createRuntime: binding.createRuntime,
     testing,
     /** The exit status when the script ends normally (as process.exitCode). */
-    set exitCode (code) { host.setExitCode(code) }
+    set exitCode (code) { host.setExitCode(code) },
+    /**
+     * Ends the run with `code` (default 0) once the current callback returns: no further
+     * event or timer runs (as process.exit; the caller's remaining code still runs).
+     */
+    exit (code = 0) { host.exit(code) }
   }))
 
   // ---- the script ----

@@ -219,6 +219,7 @@ class Host {
     define<&Host::jsReportError>(host, "reportError");
     define<&Host::jsSetExitCode>(host, "setExitCode");
     define<&Host::jsMakeCertificate>(host, "makeCertificate");
+    define<&Host::jsExit>(host, "exit");
 
     JSObjectRef onRejection = JSObjectMakeFunctionWithCallback(ctx_, nullptr, &Host::jsRejection);
     JSGlobalContextSetUnhandledRejectionCallback(ctx_, onRejection, &exception);
@@ -455,6 +456,19 @@ class Host {
                            JSValueRef*) {
     if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
       exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
+    return JSValueMakeUndefined(ctx);
+  }
+
+  // exit(code): the run ends once the current callback returns (no further event or timer
+  // runs), with that status; as process.exit, without unwinding the caller.
+  JSValueRef jsExit(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
+    if (!halted_) {
+      if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
+        exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
+      halted_ = true;
+      halt(env_);
+      g_main_context_wakeup(nullptr);
+    }
     return JSValueMakeUndefined(ctx);
   }
 
