@@ -18,7 +18,7 @@ const { execFileSync } = require('child_process');
 
 // minisock_base: the C++ client of an earlier minisock (BENCH_BASE_DIR), run side by side to
 // check that a change did not slow the C++ rows down.
-const PEERS = ['raw', 'asio', 'websocketpp', 'node', 'minisock_base', 'minisock', 'minisock_js'];
+const PEERS = ['raw', 'asio', 'websocketpp', 'node', 'minisock_base', 'minisock', 'minisock_js', 'minisock_jsc'];
 // "best other peer": the peers minisock must lead that are not Asio/Beast (raw is the limit).
 const OTHERS = ['websocketpp', 'node'];
 
@@ -180,6 +180,7 @@ function summarise(samples) {
       minisock_asio: ratio(med('minisock'), med('asio')),
       minisock_best_non_asio: ratio(med('minisock'), bestOther),
       js_node: ratio(med('minisock_js'), med('node')),
+      jsc_node: ratio(med('minisock_jsc'), med('node')),
       minisock_base: ratio(med('minisock'), med('minisock_base')),
     };
     const meds = PEERS.map(med).filter((x) => x !== undefined);
@@ -261,17 +262,18 @@ function markdown(report) {
   L.push('Each cell: median over the repetitions (bold), min–max in brackets; — = the peer has no such ' +
     'row. Ratios are of medians; "best other" is the better of websocketpp and node (the peers ' +
     'that are not Asio/Beast); minisock_js is the JavaScript binding (bindings/node), compared ' +
-    'with Node\'s own net/dgram/ws. ws_idle, busy_flood and cli_ws_flood are memory: lower is better (↓).');
+    'with Node\'s own net/dgram/ws; minisock_jsc is the same script in JavaScriptCore (minisock run). ws_idle, busy_flood and cli_ws_flood are memory: lower is better (↓).');
   L.push('');
   const base = peers.includes('minisock_base');
-  L.push(`| row | unit | ${peers.join(' | ')} | minisock / raw | minisock / asio | minisock / best other | minisock_js / node |${base ? ' minisock / base |' : ''}`);
-  L.push(`| --- | --- | ${peers.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |${base ? ' ---: |' : ''}`);
+  const jsc = peers.includes('minisock_jsc');
+  L.push(`| row | unit | ${peers.join(' | ')} | minisock / raw | minisock / asio | minisock / best other | minisock_js / node |${jsc ? ' minisock_jsc / node |' : ''}${base ? ' minisock / base |' : ''}`);
+  L.push(`| --- | --- | ${peers.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |${jsc ? ' ---: |' : ''}${base ? ' ---: |' : ''}`);
   for (const row of rows) {
     const unit = `${row.unit || ''}${row.lower_is_better ? ' ↓' : ''}`;
     L.push(`| ${row.row} | ${unit} | ${peers.map((p) => cell(row.peers[p], meta.reps * ((meta.samples_per_rep || {})[row.row] || 1))).join(' | ')} | ` +
       `${fmtRatio(row.ratios.minisock_raw)} | ${fmtRatio(row.ratios.minisock_asio)} | ` +
       `${fmtRatio(row.ratios.minisock_best_non_asio)} | ${fmtRatio(row.ratios.js_node)} |` +
-      (base ? ` ${fmtRatio(row.ratios.minisock_base)} |` : ''));
+      (jsc ? ` ${fmtRatio(row.ratios.jsc_node)} |` : '') + (base ? ` ${fmtRatio(row.ratios.minisock_base)} |` : ''));
   }
   const failures = rows.flatMap((row) => Object.values(row.peers).flatMap((p) =>
     p.samples.filter((s) => s.error).map((s) => `${row.row} ${s.peer} rep ${s.rep}: ${s.error}`)));
@@ -359,7 +361,7 @@ function chart(report, pngFile) {
     lines.push(`${row.row}${row.lower_is_better ? ' ↓' : ''}\t${vals.join('\t')}`);
   }
   fs.writeFileSync(dat, `${lines.join('\n')}\n`);
-  const colors = { raw: '#555555', asio: '#1f77b4', websocketpp: '#9467bd', node: '#2ca02c', minisock_base: '#e377c2', minisock: '#d62728', minisock_js: '#ff7f0e' };
+  const colors = { raw: '#555555', asio: '#1f77b4', websocketpp: '#9467bd', node: '#2ca02c', minisock_base: '#e377c2', minisock: '#d62728', minisock_js: '#ff7f0e', minisock_jsc: '#8c564b' };
   const width = Math.max(1000, 90 * rows.length + 200);
   const gp = [
     `set terminal pngcairo noenhanced size ${width},560 font "sans,10"`,

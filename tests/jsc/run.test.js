@@ -118,6 +118,12 @@ test('bad input to every call: the same TypeErrors and fail/Error events as Node
   assert.equal(jsc.stderr, '')
 })
 
+test("the node:assert/strict shim fails where Node's module fails", async () => {
+  const { jsc } = await both('tests/jsc/scripts/assert_shim.js')
+  assert.equal(jsc.code, 0, jsc.stderr)
+  assert.doesNotMatch(jsc.stdout, /: passed/) // every case is a failing assertion
+})
+
 test('minisock.exitCode and minisock.args', async () => {
   const { jsc } = await both('tests/jsc/scripts/exit_code.js', ['one', '--two'])
   assert.equal(jsc.code, 3)

@@ -17,6 +17,13 @@
 #include "self_signed.hpp"
 #endif
 
+#if defined(MINISOCK_HAVE_JSC) && defined(__SANITIZE_ADDRESS__)
+// JavaScriptCore finds live values by scanning the native stack: ASan's fake stacks (its
+// stack-use-after-return mode, on by default in newer compilers) would hide them from it.
+extern "C" const char* __asan_default_options();
+extern "C" const char* __asan_default_options() { return "detect_stack_use_after_return=0"; }
+#endif
+
 namespace minisock::cli {
 
 Command addRunCommand(CLI::App& app) {

@@ -57,6 +57,10 @@ function inspect (value, depth = 2, seen = [], indent = 0) {
     const more = value.byteLength > 50 ? ` ... ${value.byteLength - 50} more bytes` : ''
     return reduce([`[Uint8Contents]: <${bytes.join(' ')}${more}>`, `byteLength: ${value.byteLength}`], 'ArrayBuffer {', '}', indent)
   }
+  if (value instanceof DataView) {
+    const bytes = Array.from(new Uint8Array(value.buffer, value.byteOffset, Math.min(value.byteLength, 50)), b => b.toString(16).padStart(2, '0'))
+    return reduce([`byteLength: ${value.byteLength}`, `byteOffset: ${value.byteOffset}`, `buffer: ArrayBuffer { [Uint8Contents]: <${bytes.join(' ')}>, byteLength: ${value.buffer.byteLength} }`], 'DataView {', '}', indent)
+  }
   if (ArrayBuffer.isView(value)) {
     const items = Array.from(value.slice(0, 100), String)
     if (value.length > 100) items.push(`... ${value.length - 100} more items`)
@@ -66,7 +70,20 @@ function inspect (value, depth = 2, seen = [], indent = 0) {
   if (value instanceof Date) return value.toISOString()
   if (value instanceof RegExp) return String(value)
   if (depth < 0) return Array.isArray(value) ? '[Array]' : '[Object]'
-  if (Array.isArray(value)) return reduce(value.map(next), '[', ']', indent)
+  if (Array.isArray(value)) {
+    const items = []
+    for (let i = 0; i < value.length; i++) {
+      if (i in value) {
+        items.push(next(value[i]))
+        continue
+      }
+      let holes = 0
+      while (i < value.length && !(i in value)) { holes++; i++ }
+      i--
+      items.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`)
+    }
+    return reduce(items, '[', ']', indent)
+  }
   if (value instanceof Map) {
     return reduce(Array.from(value, ([k, v]) => `${next(k)} => ${next(v)}`), `Map(${value.size}) {`, '}', indent)
   }

@@ -18,9 +18,7 @@
     'node:test': 'jsc/node_test.js',
     test: 'jsc/node_test.js',
     'node:assert/strict': 'jsc/node_assert.js',
-    'assert/strict': 'jsc/node_assert.js',
-    'node:assert': 'jsc/node_assert.js',
-    assert: 'jsc/node_assert.js'
+    'assert/strict': 'jsc/node_assert.js'
   }
   const REPLACED = { 'lib/native.js': 'jsc/native.js' }
   const cache = Object.create(null)
@@ -28,7 +26,18 @@
   // The bridge (docs/ARCHITECTURE.md, "The JavaScript bridge"): the addon's functions, made by
   // the same C++ as Node's (over bindings/jsc's Node-API), and what lib/ asks of an engine.
   const native = host.addon
-  native.reportError = error => host.reportError(error) // uncaught: printed, exit status 1
+  // An exception of a listener is uncaught (printed, exit status 1) as in Node: the event's
+  // other listeners still run, then the run ends, before the event's Promise jobs.
+  let reported = false
+  native.reportError = error => {
+    host.reportError(error)
+    reported = true
+  }
+  const init = native.init
+  native.init = dispatch => init(function (id, kind, p1, p2, p3) {
+    dispatch(id, kind, p1, p2, p3)
+    if (reported) host.halt()
+  })
   native.defaultPolicy = host.policy // minisock run --policy: the default runtime's
   native.path = 'minisock run (built in)'
   cache[EMBEDDED + 'jsc/native.js'] = { id: EMBEDDED + 'jsc/native.js', exports: native, loaded: true }
@@ -55,7 +64,7 @@
   function notFound (spec, from) {
     const error = new Error(`Cannot find module '${spec}' (required from ${from}; minisock run ` +
       "loads 'minisock', 'minisock/testing', 'minisock/global', 'node:test', " +
-      "'node:assert/strict' and files by path, no npm packages)")
+      "'node:assert/strict' (not the legacy, loose node:assert) and files by path, no npm packages)")
     error.code = 'MODULE_NOT_FOUND'
     return error
   }
@@ -87,6 +96,7 @@
     const embedded = id.startsWith(EMBEDDED)
     const text = embedded ? host.source(id.slice(EMBEDDED.length)) : host.readFile(id)
     const module = { id, filename: id, exports: {}, loaded: false }
+    if (mainModule === undefined && !embedded) mainModule = module // the script: the first file
     cache[id] = module
     try {
       if (id.endsWith('.json')) {
@@ -107,6 +117,7 @@
     return module.exports
   }
 
+  let mainModule
   function makeRequire (parent) {
     const require = spec => {
       if (typeof spec !== 'string') throw new TypeError('require: the module name should be String')
@@ -114,6 +125,7 @@
     }
     require.resolve = spec => resolve(spec, parent)
     require.cache = cache
+    Object.defineProperty(require, 'main', { get: () => mainModule, enumerable: true })
     return require
   }
 

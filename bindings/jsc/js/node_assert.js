@@ -22,10 +22,17 @@ function raise (message, fallback, details) {
   throw new AssertionError(message !== undefined ? String(message) : fallback, details)
 }
 
+function ownKeys (o) {
+  return [...Object.keys(o), ...Object.getOwnPropertySymbols(o).filter(k => Object.prototype.propertyIsEnumerable.call(o, k))]
+}
+
+const BOXED = [Number, String, Boolean, BigInt, Symbol]
+
 function isDeepStrictEqual (a, b, seen = []) {
   if (Object.is(a, b)) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false
+  if (Object.prototype.toString.call(a) !== Object.prototype.toString.call(b)) return false
   for (const [x, y] of seen) if (x === a && y === b) return true
   const next = seen.concat([[a, b]])
   if (a instanceof ArrayBuffer) {
@@ -36,11 +43,17 @@ function isDeepStrictEqual (a, b, seen = []) {
     return true
   }
   if (ArrayBuffer.isView(a)) {
-    if (a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false
+    if (a.byteLength !== b.byteLength) return false
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+    const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
   }
-  if (a instanceof Date && a.getTime() !== b.getTime()) return false
-  if (a instanceof RegExp && String(a) !== String(b)) return false
+  if (Array.isArray(a) && a.length !== b.length) return false
+  for (const Box of BOXED) {
+    if (Box.prototype && Object.getPrototypeOf(a) === Box.prototype && !Object.is(a.valueOf(), b.valueOf())) return false
+  }
+  if (a instanceof Date && !Object.is(a.getTime(), b.getTime())) return false
+  if (a instanceof RegExp && (String(a) !== String(b) || a.lastIndex !== b.lastIndex)) return false
   if (a instanceof Error && (a.message !== b.message || a.name !== b.name)) return false
   if (a instanceof Map) {
     if (a.size !== b.size) return false
@@ -50,11 +63,11 @@ function isDeepStrictEqual (a, b, seen = []) {
     if (a.size !== b.size) return false
     for (const v of a) if (!b.has(v)) return false
   }
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
+  const ka = ownKeys(a)
+  const kb = ownKeys(b)
   if (ka.length !== kb.length) return false
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false
+    if (!Object.prototype.propertyIsEnumerable.call(b, k)) return false
     if (!isDeepStrictEqual(a[k], b[k], next)) return false
   }
   return true
@@ -117,19 +130,28 @@ function checkError (error, expected, message, what) {
     return
   }
   if (typeof expected === 'object' && expected !== null) {
-    for (const key of Object.keys(expected)) {
+    const keys = Object.keys(expected)
+    if (expected instanceof Error) keys.push('name', 'message') // as Node: an Error's own fields
+    if (keys.length === 0) throw new TypeError(`The "expected" argument of assert.${what} may not be an empty object`)
+    if (typeof error !== 'object' || error === null) {
+      raise(message, `The ${what === 'rejects' ? 'rejection' : 'error'} is expected to be an object. Received: ${inspect(error)}`, { actual: error, expected, operator: what })
+    }
+    for (const key of keys) {
       const want = expected[key]
-      const got = error === null || error === undefined ? undefined : error[key]
+      const got = error[key]
       if (want instanceof RegExp && typeof got === 'string') {
         if (!want.test(got)) raise(message, `${what}: property ${key} ${inspect(got)} does not match ${want}`, { actual: error, expected, operator: what })
       } else if (!isDeepStrictEqual(got, want)) {
         raise(message, `${what}: property ${key} is ${inspect(got)}, expected ${inspect(want)}`, { actual: error, expected, operator: what })
       }
     }
+    return
   }
+  throw new TypeError(`The "expected" argument of assert.${what} must be a RegExp, a function or an object; received ${inspect(expected)}`)
 }
 
 function throws (fn, expected, message) {
+  if (typeof fn !== 'function') throw new TypeError(`The "fn" argument of assert.throws must be a function; received ${inspect(fn)}`)
   if (typeof expected === 'string') {
     message = expected
     expected = undefined
@@ -152,6 +174,9 @@ async function rejects (promiseOrFn, expected, message) {
     expected = undefined
   }
   const promise = typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn
+  if (promise === null || (typeof promise !== 'object' && typeof promise !== 'function') || typeof promise.then !== 'function') {
+    throw new TypeError(`The "promiseFn" argument of assert.rejects must be a Promise or a function returning one; received ${inspect(promise)}`)
+  }
   let rejected = false
   let error
   try {

@@ -12,6 +12,7 @@
 #include <JavaScriptCore/JavaScript.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,12 +20,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "../../node/src/addon.hpp"
 #include "embedded_sources.hpp"
@@ -42,6 +45,7 @@ namespace minisock::node {
 /// A GLib fd source on one runtime's descriptor.
 struct HostLoop::Watch {
   RuntimeHolder* holder = nullptr;
+  int fd = -1;
   guint source = 0;
   bool kept = false;
 };
@@ -74,22 +78,32 @@ std::string utf8(JSContextRef ctx, JSValueRef value) {
   String s(JSValueToStringCopy(ctx, value, &exception));
   if (exception != nullptr || s.get() == nullptr)
     return "(a value that cannot be converted to text)";
-  std::string out(JSStringGetMaximumUTF8CStringSize(s.get()), '\0');
-  out.resize(JSStringGetUTF8CString(s.get(), out.data(), out.size()) - 1);
-  return out;
+  return utf8Of(s.get());
 }
 
 JSValueRef makeString(JSContextRef ctx, const std::string& text) {
-  String s(text.c_str());
-  return JSValueMakeString(ctx, s.get());
+  return makeStringValue(ctx, text);
+}
+
+/// A JavaScript number as an int when it is an integer in [lo, hi], else `fallback` (no cast
+/// of NaN, infinities or out-of-range values).
+int toIntIn(JSContextRef ctx, JSValueRef v, int lo, int hi, int fallback) {
+  if (v == nullptr || !JSValueIsNumber(ctx, v)) return fallback;
+  const double d = JSValueToNumber(ctx, v, nullptr);
+  if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<long long>(d))) return fallback;
+  return static_cast<int>(d);
 }
 
 /// The counts that keep the host running: watches that asked for it (a runtime with work).
 class GlibLoop final : public HostLoop {
  public:
+  /// `forget(fd)`: called when a watch ends, before its descriptor is closed.
+  explicit GlibLoop(std::function<void(int)> forget) : forget_(std::move(forget)) {}
+
   Watch* watch(int fd, RuntimeHolder& holder) override {
     auto* w = new Watch();
     w->holder = &holder;
+    w->fd = fd;
     w->source = g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN, onReadable, w,
                                    [](gpointer p) { delete static_cast<Watch*>(p); });
     if (w->source == 0) {
@@ -108,17 +122,137 @@ class GlibLoop final : public HostLoop {
   void unwatch(Watch* w) noexcept override {
     keepAlive(w, false);
     w->holder = nullptr;
+    if (forget_) forget_(w->fd);
     g_source_remove(w->source);  // deletes w once GLib is done with it (even mid-dispatch)
   }
 
   int kept = 0;
 
  private:
+  std::function<void(int)> forget_;
+
   static gboolean onReadable(gint, GIOCondition, gpointer data) {
     auto* w = static_cast<Watch*>(data);
     if (w->holder != nullptr) w->holder->step();  // may unwatch: w is not touched after
     return G_SOURCE_CONTINUE;
   }
+};
+
+/// GLib's poll, through one persistent epoll set (g_main_context_set_poll_func), as libuv
+/// waits: GLib polls the same few descriptors every iteration (its wakeup descriptor, each
+/// runtime's), and poll() sets up and tears down a wait on each of them every time, which for
+/// a runtime's descriptor (itself an epoll set) means scanning its ready list too. Here a
+/// descriptor is added once and changed only when GLib asks for other events; the results are
+/// GLib's as poll() would give them. Anything epoll refuses (a regular file) falls back to
+/// g_poll for good.
+class EpollPoll {
+ public:
+  EpollPoll() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {}
+  ~EpollPoll() {
+    if (epoll_ >= 0) ::close(epoll_);
+  }
+  EpollPoll(const EpollPoll&) = delete;
+  EpollPoll& operator=(const EpollPoll&) = delete;
+
+  static gint poll(GPollFD* fds, guint nfds, gint timeout) {
+    return instance_ != nullptr ? instance_->wait(fds, nfds, timeout) : g_poll(fds, nfds, timeout);
+  }
+  void install() {
+    if (epoll_ < 0) return;
+    instance_ = this;
+    g_main_context_set_poll_func(nullptr, &EpollPoll::poll);
+  }
+  /// The descriptor leaves the set now, before it is closed: its number may be reused by the
+  /// next descriptor GLib polls, which must then be added afresh.
+  void forget(int fd) {
+    if (broken_ || epoll_ < 0) return;
+    std::erase_if(entries_, [this, fd](const Entry& e) {
+      if (e.fd == fd) epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      return e.fd == fd;
+    });
+  }
+  void uninstall() {
+    if (instance_ != this) return;
+    g_main_context_set_poll_func(nullptr, nullptr);
+    instance_ = nullptr;
+  }
+
+ private:
+  struct Entry {
+    int fd;
+    std::uint32_t events;
+    bool seen;
+  };
+
+  static std::uint32_t toEpoll(gushort e) {
+    return ((e & G_IO_IN) ? EPOLLIN : 0u) | ((e & G_IO_OUT) ? EPOLLOUT : 0u) |
+           ((e & G_IO_PRI) ? EPOLLPRI : 0u);
+  }
+  static gushort fromEpoll(std::uint32_t e) {
+    return static_cast<gushort>(((e & EPOLLIN) ? G_IO_IN : 0) | ((e & EPOLLOUT) ? G_IO_OUT : 0) |
+                                ((e & EPOLLPRI) ? G_IO_PRI : 0) | ((e & EPOLLERR) ? G_IO_ERR : 0) |
+                                ((e & EPOLLHUP) ? G_IO_HUP : 0));
+  }
+
+  gint wait(GPollFD* fds, guint nfds, gint timeout) {
+    if (broken_) return g_poll(fds, nfds, timeout);
+    for (auto& e : entries_) e.seen = false;
+    for (guint i = 0; i < nfds; ++i) {
+      fds[i].revents = 0;
+      if (fds[i].fd < 0) continue;
+      std::uint32_t want = toEpoll(fds[i].events);
+      for (guint j = 0; j < i; ++j)  // one descriptor may be listed twice
+        if (fds[j].fd == fds[i].fd) want |= toEpoll(fds[j].events);
+      Entry* entry = nullptr;
+      for (auto& e : entries_)
+        if (e.fd == fds[i].fd) entry = &e;
+      epoll_event ev{};
+      ev.events = want;
+      ev.data.fd = fds[i].fd;
+      if (entry == nullptr) {
+        if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fds[i].fd, &ev) != 0)
+          return giveUp(fds, nfds, timeout);
+        entries_.push_back({fds[i].fd, want, true});
+      } else {
+        if (entry->events != want) {
+          if (epoll_ctl(epoll_, EPOLL_CTL_MOD, fds[i].fd, &ev) != 0)
+            return giveUp(fds, nfds, timeout);
+          entry->events = want;
+        }
+        entry->seen = true;
+      }
+    }
+    // Descriptors GLib no longer polls (a removed source): out of the set, before they may be
+    // closed and their numbers reused.
+    std::erase_if(entries_, [this](const Entry& e) {
+      if (!e.seen) epoll_ctl(epoll_, EPOLL_CTL_DEL, e.fd, nullptr);
+      return !e.seen;
+    });
+    epoll_event ready[16];
+    const int n = epoll_wait(epoll_, ready, 16, timeout);
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    gint count = 0;
+    for (guint i = 0; i < nfds; ++i) {
+      for (int k = 0; k < n; ++k) {
+        if (ready[k].data.fd != fds[i].fd) continue;
+        const gushort got = fromEpoll(ready[k].events) &
+                            static_cast<gushort>(fds[i].events | G_IO_ERR | G_IO_HUP | G_IO_NVAL);
+        fds[i].revents = got;
+        if (got != 0) ++count;
+      }
+    }
+    return count;
+  }
+
+  gint giveUp(GPollFD* fds, guint nfds, gint timeout) {
+    broken_ = true;
+    return g_poll(fds, nfds, timeout);
+  }
+
+  int epoll_;
+  bool broken_ = false;
+  std::vector<Entry> entries_;
+  static inline EpollPoll* instance_ = nullptr;
 };
 
 class Host;
@@ -132,6 +266,7 @@ class Host {
     ctx_ = JSGlobalContextCreateInGroup(group_, nullptr);
     env_ = createEnv(ctx_, {.uncaught = [this](JSValueRef e) { uncaught(e, false); },
                             .wake = [] { g_main_context_wakeup(nullptr); }});
+    poll_.install();
     timerSource_ = g_source_new(&kTimerFuncs, sizeof(GSource));
     g_source_set_priority(timerSource_, G_PRIORITY_DEFAULT);
     g_source_attach(timerSource_, nullptr);
@@ -153,6 +288,7 @@ class Host {
     // What GLib still holds of ours (sources removed during the last dispatch) goes now.
     while (g_main_context_iteration(nullptr, FALSE)) {
     }
+    poll_.uninstall();
     current = nullptr;
   }
 
@@ -181,7 +317,7 @@ class Host {
 
   bool start() {
     JSValueRef exception = nullptr;
-    auto loop = std::make_unique<GlibLoop>();
+    auto loop = std::make_unique<GlibLoop>([this](int fd) { poll_.forget(fd); });
     loop_ = loop.get();
     JSObjectRef exports = JSObjectMake(ctx_, nullptr, nullptr);
     try {
@@ -198,14 +334,13 @@ class Host {
     }
     JSObjectRef host = JSObjectMake(ctx_, nullptr, nullptr);
     set(host, "addon", exports);
-    JSValueRef argv[64];
-    std::size_t argc = 0;
-    argv[argc++] = makeString(ctx_, options_.script);
-    for (const auto& a : options_.args) {
-      if (argc == std::size(argv)) break;
-      argv[argc++] = makeString(ctx_, a);
+    JSObjectRef argv = JSObjectMakeArray(ctx_, 0, nullptr, nullptr);
+    JSObjectSetPropertyAtIndex(ctx_, argv, 0, makeString(ctx_, options_.script), nullptr);
+    for (std::size_t i = 0; i < options_.args.size(); ++i) {
+      JSObjectSetPropertyAtIndex(ctx_, argv, static_cast<unsigned>(i + 1),
+                                 makeString(ctx_, options_.args[i]), nullptr);
     }
-    set(host, "argv", JSObjectMakeArray(ctx_, argc, argv, nullptr));
+    set(host, "argv", argv);
     set(host, "policy", makeString(ctx_, options_.policy));
     char cwd[4096];
     set(host, "cwd", makeString(ctx_, getcwd(cwd, sizeof cwd) != nullptr ? cwd : "."));
@@ -220,6 +355,7 @@ class Host {
     define<&Host::jsSetExitCode>(host, "setExitCode");
     define<&Host::jsMakeCertificate>(host, "makeCertificate");
     define<&Host::jsExit>(host, "exit");
+    define<&Host::jsHalt>(host, "halt");
 
     JSObjectRef onRejection = JSObjectMakeFunctionWithCallback(ctx_, nullptr, &Host::jsRejection);
     JSGlobalContextSetUnhandledRejectionCallback(ctx_, onRejection, &exception);
@@ -232,7 +368,8 @@ class Host {
       return false;
     }
     // loader.js is one function expression: (function (host) { … })
-    String source(std::string(loader->text, loader->size).c_str());
+    String source(JSValueToStringCopy(
+        ctx_, makeStringValue(ctx_, std::string_view(loader->text, loader->size)), nullptr));
     String url("minisock:jsc/loader.js");
     JSValueRef fn = JSEvaluateScript(ctx_, source.get(), nullptr, url.get(), 1, &exception);
     if (exception != nullptr) return uncaught(exception, false), false;
@@ -255,13 +392,24 @@ class Host {
 
   // ---- uncaught exceptions ----
 
+  /// An uncaught error ends the run now: nothing more reaches JavaScript.
   void uncaught(JSValueRef error, bool inPromise) {
-    if (halted_) return;
-    halted_ = true;
-    halt(env_);
+    record(error, inPromise);
+    haltNow();
+  }
+
+  /// The first uncaught error is the one reported at the end.
+  void record(JSValueRef error, bool inPromise) {
+    if (halted_ || error_ != nullptr) return;
     error_ = error != nullptr ? error : JSValueMakeUndefined(ctx_);
     JSValueProtect(ctx_, error_);
     inPromise_ = inPromise;
+  }
+
+  void haltNow() {
+    if (halted_) return;
+    halted_ = true;
+    halt(env_);
     g_main_context_wakeup(nullptr);
   }
 
@@ -369,7 +517,9 @@ class Host {
 
   // write(fd, text): 1 stdout, 2 stderr.
   JSValueRef jsWrite(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
-    const double fd = argc > 0 ? JSValueToNumber(ctx, argv[0], nullptr) : 1;
+    // After an uncaught exception, nothing more is printed (Node's process is gone by then).
+    if (halted_) return JSValueMakeUndefined(ctx);
+    const int fd = toIntIn(ctx, argc > 0 ? argv[0] : nullptr, 1, 2, 1);
     const std::string text = arg(ctx, argc, argv, 1);
     std::FILE* out = fd == 2 ? stderr : stdout;
     std::fwrite(text.data(), 1, text.size(), out);
@@ -421,7 +571,8 @@ class Host {
     const bool repeat = argc > 2 && JSValueToBoolean(ctx, argv[2]);
     const auto interval = static_cast<gint64>(ms * 1000);
     std::uint32_t id = nextId_++;
-    if (nextId_ == 0) nextId_ = 1;
+    if (nextId_ > 2147483647u) nextId_ = 1;
+    while (timers_.count(id) != 0) id = nextId_++;  // after a wrap: one not in use
     JSValueProtect(ctx, fn);
     Timer t{fn, g_get_monotonic_time() + interval, repeat ? interval : 0, nextSeq_++};
     queue_.insert({{t.due, t.seq}, id});
@@ -432,11 +583,16 @@ class Host {
 
   JSValueRef jsClearTimer(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
                           JSValueRef*) {
-    if (argc < 1 || !JSValueIsNumber(ctx, argv[0])) return JSValueMakeUndefined(ctx);
-    const auto id = static_cast<std::uint32_t>(JSValueToNumber(ctx, argv[0], nullptr));
-    auto it = timers_.find(id);
+    // An id as setTimer returned it (a number, or its text, as Node accepts): anything else
+    // clears nothing.
+    JSValueRef v = argc > 0 ? argv[0] : nullptr;
+    if (v != nullptr && JSValueIsString(ctx, v))
+      v = JSValueMakeNumber(ctx, JSValueToNumber(ctx, v, nullptr));
+    const int id = toIntIn(ctx, v, 1, 2147483647, 0);
+    if (id == 0) return JSValueMakeUndefined(ctx);
+    auto it = timers_.find(static_cast<std::uint32_t>(id));
     if (it != timers_.end()) {
-      queue_.erase({{it->second.due, it->second.seq}, id});
+      queue_.erase({{it->second.due, it->second.seq}, it->first});
       JSValueUnprotect(ctx, it->second.fn);
       timers_.erase(it);
       armTimers();
@@ -444,18 +600,24 @@ class Host {
     return JSValueMakeUndefined(ctx);
   }
 
-  // reportError(error): an exception of a listener; reported as uncaught once the current
-  // event is over (no further event is dispatched), as Node's process.nextTick(rethrow).
+  // reportError(error): an exception of a listener, recorded; the loader's dispatch wrapper
+  // calls halt() once the event's listeners have run, before its Promise jobs (as Node's
+  // process.nextTick(rethrow), which ends the process before them).
   JSValueRef jsReportError(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
                            JSValueRef*) {
-    uncaught(argc > 0 ? argv[0] : JSValueMakeUndefined(ctx), false);
+    record(argc > 0 ? argv[0] : JSValueMakeUndefined(ctx), false);
+    return JSValueMakeBoolean(ctx, error_ != nullptr);
+  }
+
+  // halt(): the run ends with the recorded error; nothing more reaches JavaScript.
+  JSValueRef jsHalt(JSContextRef ctx, std::size_t, const JSValueRef[], JSValueRef*) {
+    haltNow();
     return JSValueMakeUndefined(ctx);
   }
 
   JSValueRef jsSetExitCode(JSContextRef ctx, std::size_t argc, const JSValueRef argv[],
                            JSValueRef*) {
-    if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
-      exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
+    exitCode_ = toIntIn(ctx, argc > 0 ? argv[0] : nullptr, 0, 255, exitCode_);
     return JSValueMakeUndefined(ctx);
   }
 
@@ -463,8 +625,7 @@ class Host {
   // runs), with that status; as process.exit, without unwinding the caller.
   JSValueRef jsExit(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
     if (!halted_) {
-      if (argc > 0 && JSValueIsNumber(ctx, argv[0]))
-        exitCode_ = static_cast<int>(JSValueToNumber(ctx, argv[0], nullptr)) & 0xff;
+      exitCode_ = toIntIn(ctx, argc > 0 ? argv[0] : nullptr, 0, 255, exitCode_);
       halted_ = true;
       halt(env_);
       g_main_context_wakeup(nullptr);
@@ -493,6 +654,7 @@ class Host {
   }
 
   const RunOptions& options_;
+  EpollPoll poll_;
   JSContextGroupRef group_ = nullptr;
   JSGlobalContextRef ctx_ = nullptr;
   napi_env env_ = nullptr;

@@ -45,6 +45,10 @@ struct napi_env__ {
   std::vector<Release> releases;  // guarded by releasesMutex
   int scopes = 0;
   bool halted = false;
+  // The last string converted to UTF-8 within the current native call (the binding measures,
+  // then copies a long string: one conversion serves both). Reset on each call's entry and exit.
+  JSValueRef lastString = nullptr;
+  std::string lastUtf8;
 };
 
 struct napi_ref__ {
@@ -222,8 +226,13 @@ JSValueRef callFunction(JSContextRef, JSObjectRef function, JSObjectRef thisObje
   auto* f = static_cast<Function*>(JSObjectGetPrivate(function));
   if (f == nullptr) return nullptr;
   napi_env env = f->env;
+  // After an uncaught exception the host is ending (as Node's process, which dies before the
+  // current event's Promise jobs run): what those jobs still call does nothing.
+  if (env->halted) return JSValueMakeUndefined(env->ctx);
   napi_callback_info__ info{thisObject, argc, argv, f->data};
+  env->lastString = nullptr;
   napi_value result = f->callback(env, &info);
+  env->lastString = nullptr;
   if (env->pending != nullptr) {
     *exception = env->pending;
     JSValueUnprotect(env->ctx, env->pending);
@@ -301,6 +310,17 @@ void releaseReferences(napi_env env) {
 }
 
 void halt(napi_env env) { env->halted = true; }
+
+std::string utf8Of(JSStringRef s) {
+  return toUtf8(JSStringGetCharactersPtr(s), JSStringGetLength(s));
+}
+
+JSValueRef makeStringValue(JSContextRef ctx, std::string_view utf8) {
+  const std::u16string text = fromUtf8(utf8.data(), utf8.size());
+  String str(
+      JSStringCreateWithCharacters(reinterpret_cast<const JSChar*>(text.data()), text.size()));
+  return JSValueMakeString(ctx, str.get());
+}
 
 void destroyEnv(napi_env env) {
   runReleases(env);
@@ -500,8 +520,12 @@ napi_status napi_get_value_bool(napi_env env, napi_value value, bool* result) {
 napi_status napi_get_value_string_utf8(napi_env env, napi_value value, char* buf, size_t bufsize,
                                        size_t* result) {
   if (!JSValueIsString(env->ctx, toJs(value))) return napi_string_expected;
-  String s(JSValueToStringCopy(env->ctx, toJs(value), nullptr));
-  const std::string utf8 = toUtf8(JSStringGetCharactersPtr(s.get()), JSStringGetLength(s.get()));
+  if (env->lastString != toJs(value)) {
+    String s(JSValueToStringCopy(env->ctx, toJs(value), nullptr));
+    env->lastUtf8 = toUtf8(JSStringGetCharactersPtr(s.get()), JSStringGetLength(s.get()));
+    env->lastString = toJs(value);
+  }
+  const std::string& utf8 = env->lastUtf8;
   if (buf == nullptr) {
     if (result == nullptr) return napi_invalid_arg;
     *result = utf8.size();
@@ -651,10 +675,7 @@ napi_status napi_create_arraybuffer(napi_env env, size_t byte_length, void** dat
   JSValueRef exception = nullptr;
   JSObjectRef buffer = JSObjectMakeArrayBufferWithBytesNoCopy(
       env->ctx, bytes, byte_length, [](void* p, void*) { std::free(p); }, nullptr, &exception);
-  if (exception != nullptr) {
-    std::free(bytes);
-    return setPending(env, exception);
-  }
+  if (exception != nullptr) return setPending(env, exception);  // bytes: the engine's (or lost)
   if (data != nullptr) *data = bytes;
   *result = toNapi(buffer);
   return napi_ok;
@@ -700,6 +721,7 @@ napi_status napi_make_callback(napi_env env, napi_async_context, napi_value recv
   JSObjectRef f = JSValueToObject(env->ctx, toJs(func), nullptr);
   if (f == nullptr || !JSObjectIsFunction(env->ctx, f)) return napi_function_expected;
   JSObjectRef self = recv != nullptr ? JSValueToObject(env->ctx, toJs(recv), nullptr) : nullptr;
+  env->lastString = nullptr;  // values seen before may be gone once JavaScript runs
   JSValueRef exception = nullptr;
   // An outermost call (from the host loop): JavaScriptCore runs the microtasks when it returns.
   JSValueRef r = JSObjectCallAsFunction(env->ctx, f, self, argc,

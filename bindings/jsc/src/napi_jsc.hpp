@@ -10,6 +10,8 @@
 #include <node_api.h>
 
 #include <functional>
+#include <string>
+#include <string_view>
 
 namespace minisock::jsc {
 
@@ -34,6 +36,11 @@ void halt(napi_env env);
 /// After the context is released: the remaining releases, then the instance data's finalizer,
 /// then the environment itself.
 void destroyEnv(napi_env env);
+
+/// A JavaScript string's text as UTF-8 (lone surrogates become U+FFFD, as V8 encodes them).
+std::string utf8Of(JSStringRef s);
+/// UTF-8 text (ill-formed sequences become U+FFFD, NULs kept) as a JavaScript string.
+JSValueRef makeStringValue(JSContextRef ctx, std::string_view utf8);
 
 inline JSValueRef toJs(napi_value v) { return reinterpret_cast<JSValueRef>(v); }
 inline napi_value toNapi(JSValueRef v) {

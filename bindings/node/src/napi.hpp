@@ -116,11 +116,13 @@ inline napi_value makeArrayBuffer(napi_env env, std::span<const std::byte> bytes
 
 /// A JavaScript string as UTF-8 (lone surrogates become U+FFFD, as V8 encodes them).
 inline std::string toString(napi_env env, napi_value v) {
-  // Most strings are short: one call into a stack buffer, else measure and copy.
+  // Most strings are short: one call into a stack buffer, else measure and copy. The call never
+  // writes part of a character, so a string that did not fit may stop up to 3 bytes short of
+  // the buffer's end: only a result with room for a whole character more is surely complete.
   char small[256];
   std::size_t copied = 0;
   check(napi_get_value_string_utf8(env, v, small, sizeof small, &copied));
-  if (copied + 1 < sizeof small) return std::string(small, copied);
+  if (copied + 4 < sizeof small) return std::string(small, copied);
   std::size_t length = 0;
   check(napi_get_value_string_utf8(env, v, nullptr, 0, &length));
   std::string s(length, '\0');
