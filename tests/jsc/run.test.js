@@ -129,6 +129,30 @@ test('minisock.exitCode and minisock.args', async () => {
   assert.equal(jsc.code, 3)
 })
 
+test('minisock run examples/seeds/*.js runs each seed in a context of its own, in turn, under a line naming it', async () => {
+  const files = fs.readdirSync(path.join(repo, 'examples', 'seeds')).filter(f => f.endsWith('.js')).sort()
+    .map(f => `examples/seeds/${f}`)
+  assert.ok(files.length >= 4, 'the seed scripts')
+  const all = await run(cli, ['run', ...files])
+  assert.equal(all.code, 0, all.stderr)
+  assert.deepEqual(lines(all.stdout).filter(l => l.startsWith('== ')), files.map(f => `== ${f}`))
+  for (const file of files) {
+    const one = await run(cli, ['run', file])
+    const section = all.stdout.split(`== ${file}\n`)[1].split('\n== ')[0]
+    assert.equal(section.replace(/\n$/, ''), one.stdout.replace(/\n$/, ''), `${file}: the same events as alone`)
+  }
+})
+
+test('several scripts: the words after the last .js file (or after --) are every script\'s arguments; the first failure is the status', async () => {
+  const r = await run(cli, ['run', 'tests/jsc/scripts/exit_code.js', 'tests/jsc/scripts/timers.js', 'one', 'x.js'])
+  assert.equal(r.code, 3, r.stderr) // exit_code.js's, though timers.js ended with 0
+  assert.match(r.stdout, /exit code set; args: \[ 'one', 'x\.js' \]/)
+  assert.match(r.stdout, /== tests\/jsc\/scripts\/timers\.js\nzero, b 1 2/)
+  const separated = await run(cli, ['run', 'tests/jsc/scripts/exit_code.js', '--', 'examples/seeds/udp_socket.js'])
+  assert.equal(separated.code, 3)
+  assert.equal(separated.stdout, "exit code set; args: [ 'examples/seeds/udp_socket.js' ]\n")
+})
+
 test('minisock run: a missing file is a usage error (64); --policy reaches wx and Taro', async () => {
   const missing = await run(cli, ['run', 'tests/jsc/scripts/no_such_file.js'])
   assert.equal(missing.code, 64)

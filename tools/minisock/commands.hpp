@@ -20,4 +20,7 @@ Command addAutobahnCommand(CLI::App& app);  // autobahn.cpp
 Command addDemoCommand(CLI::App& app);      // demo.cpp
 Command addRunCommand(CLI::App& app);       // run.cpp (bindings/jsc)
 
+/// `run`'s -- (the end of the scripts), as main() passes it on: CLI11 handles a bare -- itself.
+inline constexpr const char* kRunSeparator = "--minisock-run-separator";
+
 }  // namespace minisock::cli

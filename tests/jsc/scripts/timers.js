@@ -1,14 +1,14 @@
-// Timers: order (by time, then as set), arguments, clearTimeout, setInterval until cleared,
-// Promise jobs after each callback. (minisock run's ids are numbers, as on the platform;
-// Node's are objects.)
+// Timers: order (by time, then as set; 0 ms runs well before 50 ms, even on a busy
+// machine), arguments, clearTimeout, setInterval until cleared, Promise jobs after each
+// callback. (minisock run's ids are numbers, as on the platform; Node's are objects.)
 const log = []
-const a = setTimeout(() => log.push('a never'), 5)
-setTimeout((x, y) => log.push(`b ${x} ${y}`), 5, 1, 2)
+const a = setTimeout(() => log.push('a never'), 50)
+setTimeout((x, y) => log.push(`b ${x} ${y}`), 50, 1, 2)
 setTimeout(() => {
   log.push('c')
   Promise.resolve().then(() => log.push('c then'))
-}, 5)
-setTimeout(() => log.push('d'), 5)
+}, 50)
+setTimeout(() => log.push('d'), 50)
 clearTimeout(a)
 clearTimeout(123456) // unknown: nothing
 clearTimeout(undefined)
@@ -21,4 +21,4 @@ const every = setInterval(() => {
 setTimeout(() => {
   console.log(log.filter(e => !e.startsWith('interval')).join(', '))
   console.log(log.filter(e => e.startsWith('interval')).join(', '))
-}, 60)
+}, 120)
