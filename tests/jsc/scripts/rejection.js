@@ -5,4 +5,4 @@ setTimeout(() => {
   console.log('now an unhandled one')
   Promise.reject(new Error('nobody handles this'))
   setTimeout(() => console.log('not reached'), 100)
-}, 20)
+}, 100) // after the Taro rejection above, even on a busy machine
