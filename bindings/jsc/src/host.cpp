@@ -58,31 +58,12 @@ namespace {
 using node::HostLoop;
 using node::RuntimeHolder;
 
-class String {  // a JSStringRef released at scope end
- public:
-  explicit String(const char* utf8) : s_(JSStringCreateWithUTF8CString(utf8)) {}
-  explicit String(JSStringRef adopted) : s_(adopted) {}
-  ~String() {
-    if (s_ != nullptr) JSStringRelease(s_);
-  }
-  String(const String&) = delete;
-  String& operator=(const String&) = delete;
-  JSStringRef get() const { return s_; }
-
- private:
-  JSStringRef s_;
-};
-
 std::string utf8(JSContextRef ctx, JSValueRef value) {
   JSValueRef exception = nullptr;
-  String s(JSValueToStringCopy(ctx, value, &exception));
+  JsString s(JSValueToStringCopy(ctx, value, &exception));
   if (exception != nullptr || s.get() == nullptr)
     return "(a value that cannot be converted to text)";
   return utf8Of(s.get());
-}
-
-JSValueRef makeString(JSContextRef ctx, const std::string& text) {
-  return makeStringValue(ctx, text);
 }
 
 /// A JavaScript number as an int when it is an integer in [lo, hi], else `fallback` (no cast
@@ -335,15 +316,15 @@ class Host {
     JSObjectRef host = JSObjectMake(ctx_, nullptr, nullptr);
     set(host, "addon", exports);
     JSObjectRef argv = JSObjectMakeArray(ctx_, 0, nullptr, nullptr);
-    JSObjectSetPropertyAtIndex(ctx_, argv, 0, makeString(ctx_, options_.script), nullptr);
+    JSObjectSetPropertyAtIndex(ctx_, argv, 0, makeStringValue(ctx_, options_.script), nullptr);
     for (std::size_t i = 0; i < options_.args.size(); ++i) {
       JSObjectSetPropertyAtIndex(ctx_, argv, static_cast<unsigned>(i + 1),
-                                 makeString(ctx_, options_.args[i]), nullptr);
+                                 makeStringValue(ctx_, options_.args[i]), nullptr);
     }
     set(host, "argv", argv);
-    set(host, "policy", makeString(ctx_, options_.policy));
+    set(host, "policy", makeStringValue(ctx_, options_.policy));
     char cwd[4096];
-    set(host, "cwd", makeString(ctx_, getcwd(cwd, sizeof cwd) != nullptr ? cwd : "."));
+    set(host, "cwd", makeStringValue(ctx_, getcwd(cwd, sizeof cwd) != nullptr ? cwd : "."));
     define<&Host::jsWrite>(host, "write");
     define<&Host::jsReadFile>(host, "readFile");
     define<&Host::jsIsFile>(host, "isFile");
@@ -368,9 +349,9 @@ class Host {
       return false;
     }
     // loader.js is one function expression: (function (host) { … })
-    String source(JSValueToStringCopy(
+    JsString source(JSValueToStringCopy(
         ctx_, makeStringValue(ctx_, std::string_view(loader->text, loader->size)), nullptr));
-    String url("minisock:jsc/loader.js");
+    JsString url("minisock:jsc/loader.js");
     JSValueRef fn = JSEvaluateScript(ctx_, source.get(), nullptr, url.get(), 1, &exception);
     if (exception != nullptr) return uncaught(exception, false), false;
     JSObjectRef f = JSValueToObject(ctx_, fn, &exception);
@@ -419,7 +400,7 @@ class Host {
     out += utf8(ctx_, error);
     if (JSValueIsObject(ctx_, error)) {
       JSObjectRef o = JSValueToObject(ctx_, error, nullptr);
-      String stackName("stack");
+      JsString stackName("stack");
       JSValueRef stack = JSObjectGetProperty(ctx_, o, stackName.get(), nullptr);
       if (stack != nullptr && JSValueIsString(ctx_, stack)) {
         std::istringstream lines(utf8(ctx_, stack));
@@ -495,18 +476,18 @@ class Host {
   }
 
   void set(JSObjectRef target, const char* name, JSValueRef value) {
-    String n(name);
+    JsString n(name);
     JSObjectSetProperty(ctx_, target, n.get(), value, kJSPropertyAttributeNone, nullptr);
   }
 
   template <Native method>
   void define(JSObjectRef target, const char* name) {
-    String n(name);
+    JsString n(name);
     set(target, name, JSObjectMakeFunctionWithCallback(ctx_, n.get(), &trampoline<method>));
   }
 
   JSValueRef fail(JSContextRef ctx, JSValueRef* exception, const std::string& message) {
-    JSValueRef text = makeString(ctx, message);
+    JSValueRef text = makeStringValue(ctx, message);
     *exception = JSObjectMakeError(ctx, 1, &text, nullptr);
     return JSValueMakeUndefined(ctx);
   }
@@ -534,7 +515,7 @@ class Host {
     if (!in) return fail(ctx, exception, "cannot read " + path + ": " + std::strerror(errno));
     std::ostringstream text;
     text << in.rdbuf();
-    return makeString(ctx, text.str());
+    return makeStringValue(ctx, text.str());
   }
 
   JSValueRef jsIsFile(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
@@ -547,9 +528,9 @@ class Host {
                         JSValueRef* exception) {
     if (argc < 1 || !JSValueIsString(ctx, argv[0]))
       return fail(ctx, exception, "evaluate: source should be String");
-    String source(JSValueToStringCopy(ctx, argv[0], nullptr));
-    String url(argc > 1 ? JSValueToStringCopy(ctx, argv[1], nullptr)
-                        : JSStringCreateWithUTF8CString("minisock:eval"));
+    JsString source(JSValueToStringCopy(ctx, argv[0], nullptr));
+    JsString url(argc > 1 ? JSValueToStringCopy(ctx, argv[1], nullptr)
+                          : JSStringCreateWithUTF8CString("minisock:eval"));
     return JSEvaluateScript(ctx, source.get(), nullptr, url.get(), 1, exception);
   }
 
@@ -557,7 +538,7 @@ class Host {
   JSValueRef jsSource(JSContextRef ctx, std::size_t argc, const JSValueRef argv[], JSValueRef*) {
     const EmbeddedSource* s = findSource(arg(ctx, argc, argv, 0));
     if (s == nullptr) return JSValueMakeUndefined(ctx);
-    return makeString(ctx, std::string(s->text, s->size));
+    return makeStringValue(ctx, std::string(s->text, s->size));
   }
 
   // setTimer(fn, ms, repeat) -> id: at least 1 ms, as Node (and in the order they were set).
@@ -640,7 +621,7 @@ class Host {
       return fail(ctx, exception, "makeCertificate: not available in this host");
     try {
       auto [cert, key] = options_.makeCertificate();
-      JSValueRef files[2] = {makeString(ctx, cert), makeString(ctx, key)};
+      JSValueRef files[2] = {makeStringValue(ctx, cert), makeStringValue(ctx, key)};
       return JSObjectMakeArray(ctx, 2, files, exception);
     } catch (const std::exception& e) {
       return fail(ctx, exception, std::string("makeCertificate: ") + e.what());

@@ -92,21 +92,7 @@ napi_status checked(napi_env env, JSValueRef exception) {
   return exception == nullptr ? napi_ok : setPending(env, exception);
 }
 
-JSStringRef name(const char* utf8) { return JSStringCreateWithUTF8CString(utf8); }
-
-class String {  // a JSStringRef released at scope end
- public:
-  explicit String(JSStringRef s) : s_(s) {}
-  ~String() {
-    if (s_ != nullptr) JSStringRelease(s_);
-  }
-  String(const String&) = delete;
-  String& operator=(const String&) = delete;
-  JSStringRef get() const { return s_; }
-
- private:
-  JSStringRef s_;
-};
+using minisock::jsc::JsString;
 
 // ---- UTF-8 <-> UTF-16, as V8 does it for Node-API: what cannot be converted is U+FFFD ----
 
@@ -196,7 +182,7 @@ std::string toUtf8(const JSChar* s, std::size_t n) {
 
 JSValueRef makeString(napi_env env, const char* s, std::size_t n) {
   const std::u16string text = fromUtf8(s, n);
-  String str(
+  JsString str(
       JSStringCreateWithCharacters(reinterpret_cast<const JSChar*>(text.data()), text.size()));
   return JSValueMakeString(env->ctx, str.get());
 }
@@ -243,9 +229,26 @@ JSValueRef callFunction(JSContextRef, JSObjectRef function, JSObjectRef thisObje
 }
 
 JSObjectRef globalProperty(JSGlobalContextRef ctx, const char* property) {
-  String n(name(property));
+  JsString n(property);
   JSValueRef v = JSObjectGetProperty(ctx, JSContextGetGlobalObject(ctx), n.get(), nullptr);
   return JSValueToObject(ctx, v, nullptr);
+}
+
+/// A new Error (`ctor` nullptr) or instance of `ctor` with `msg` (and `code`), pending.
+napi_status throwNew(napi_env env, JSObjectRef ctor, const char* code, const char* msg) {
+  JSValueRef message = makeString(env, msg, std::strlen(msg));
+  JSValueRef exception = nullptr;
+  JSObjectRef error = ctor == nullptr
+                          ? JSObjectMakeError(env->ctx, 1, &message, &exception)
+                          : JSObjectCallAsConstructor(env->ctx, ctor, 1, &message, &exception);
+  if (exception != nullptr) return setPending(env, exception);
+  if (code != nullptr) {
+    JsString n("code");
+    JSObjectSetProperty(env->ctx, error, n.get(), makeString(env, code, std::strlen(code)),
+                        kJSPropertyAttributeNone, nullptr);
+  }
+  setPending(env, error);
+  return napi_ok;
 }
 
 double toInteger32(double d) {  // ECMAScript ToInt32 / ToUint32's common part, modulo 2^32
@@ -273,11 +276,11 @@ napi_env createEnv(JSGlobalContextRef ctx, EnvHooks hooks) {
   function.finalize = finalizeFunction;
   env->functionClass = JSClassCreate(&function);
   JSObjectRef functionCtor = globalProperty(ctx, "Function");
-  String prototype(name("prototype"));
+  JsString prototype("prototype");
   env->functionPrototype = JSValueToObject(
       ctx, JSObjectGetProperty(ctx, functionCtor, prototype.get(), nullptr), nullptr);
   JSObjectRef object = globalProperty(ctx, "Object");
-  String freeze(name("freeze"));
+  JsString freeze("freeze");
   env->freeze =
       JSValueToObject(ctx, JSObjectGetProperty(ctx, object, freeze.get(), nullptr), nullptr);
   env->typeError = globalProperty(ctx, "TypeError");
@@ -317,7 +320,7 @@ std::string utf8Of(JSStringRef s) {
 
 JSValueRef makeStringValue(JSContextRef ctx, std::string_view utf8) {
   const std::u16string text = fromUtf8(utf8.data(), utf8.size());
-  String str(
+  JsString str(
       JSStringCreateWithCharacters(reinterpret_cast<const JSChar*>(text.data()), text.size()));
   return JSValueMakeString(ctx, str.get());
 }
@@ -363,7 +366,7 @@ napi_status napi_create_array_with_length(napi_env env, size_t length, napi_valu
   JSValueRef exception = nullptr;
   JSObjectRef array = JSObjectMakeArray(env->ctx, 0, nullptr, &exception);
   if (exception != nullptr) return setPending(env, exception);
-  String n(name("length"));
+  JsString n("length");
   JSObjectSetProperty(env->ctx, array, n.get(),
                       JSValueMakeNumber(env->ctx, static_cast<double>(length)),
                       kJSPropertyAttributeNone, &exception);
@@ -399,8 +402,8 @@ napi_status napi_create_function(napi_env env, const char* utf8name, size_t, nap
   JSObjectRef f = JSObjectMake(env->ctx, env->functionClass, new Function{env, cb, data});
   JSObjectSetPrototype(env->ctx, f, env->functionPrototype);
   if (utf8name != nullptr) {
-    String n(name("name"));
-    String value(name(utf8name));
+    JsString n("name");
+    JsString value(utf8name);
     JSObjectSetProperty(env->ctx, f, n.get(), JSValueMakeString(env->ctx, value.get()),
                         kJSPropertyAttributeReadOnly | kJSPropertyAttributeDontEnum, nullptr);
   }
@@ -409,31 +412,11 @@ napi_status napi_create_function(napi_env env, const char* utf8name, size_t, nap
 }
 
 napi_status napi_throw_error(napi_env env, const char* code, const char* msg) {
-  JSValueRef message = makeString(env, msg, std::strlen(msg));
-  JSValueRef exception = nullptr;
-  JSObjectRef error = JSObjectMakeError(env->ctx, 1, &message, &exception);
-  if (exception != nullptr) return setPending(env, exception);
-  if (code != nullptr) {
-    String n(name("code"));
-    JSObjectSetProperty(env->ctx, error, n.get(), makeString(env, code, std::strlen(code)),
-                        kJSPropertyAttributeNone, nullptr);
-  }
-  setPending(env, error);
-  return napi_ok;
+  return throwNew(env, nullptr, code, msg);
 }
 
 napi_status napi_throw_type_error(napi_env env, const char* code, const char* msg) {
-  JSValueRef message = makeString(env, msg, std::strlen(msg));
-  JSValueRef exception = nullptr;
-  JSObjectRef error = JSObjectCallAsConstructor(env->ctx, env->typeError, 1, &message, &exception);
-  if (exception != nullptr) return setPending(env, exception);
-  if (code != nullptr) {
-    String n(name("code"));
-    JSObjectSetProperty(env->ctx, error, n.get(), makeString(env, code, std::strlen(code)),
-                        kJSPropertyAttributeNone, nullptr);
-  }
-  setPending(env, error);
-  return napi_ok;
+  return throwNew(env, env->typeError, code, msg);
 }
 
 napi_status napi_is_exception_pending(napi_env env, bool* result) {
@@ -521,7 +504,7 @@ napi_status napi_get_value_string_utf8(napi_env env, napi_value value, char* buf
                                        size_t* result) {
   if (!JSValueIsString(env->ctx, toJs(value))) return napi_string_expected;
   if (env->lastString != toJs(value)) {
-    String s(JSValueToStringCopy(env->ctx, toJs(value), nullptr));
+    JsString s(JSValueToStringCopy(env->ctx, toJs(value), nullptr));
     env->lastUtf8 = toUtf8(JSStringGetCharactersPtr(s.get()), JSStringGetLength(s.get()));
     env->lastString = toJs(value);
   }
@@ -549,7 +532,7 @@ napi_status napi_set_named_property(napi_env env, napi_value object, const char*
   JSObjectRef o = JSValueToObject(env->ctx, toJs(object), nullptr);
   if (o == nullptr) return napi_object_expected;
   JSValueRef exception = nullptr;
-  String n(name(utf8name));
+  JsString n(utf8name);
   JSObjectSetProperty(env->ctx, o, n.get(), toJs(value), kJSPropertyAttributeNone, &exception);
   return checked(env, exception);
 }
@@ -559,7 +542,7 @@ napi_status napi_get_named_property(napi_env env, napi_value object, const char*
   if (!JSValueIsObject(env->ctx, toJs(object))) return napi_object_expected;
   JSObjectRef o = JSValueToObject(env->ctx, toJs(object), nullptr);
   JSValueRef exception = nullptr;
-  String n(name(utf8name));
+  JsString n(utf8name);
   *result = toNapi(JSObjectGetProperty(env->ctx, o, n.get(), &exception));
   return checked(env, exception);
 }
@@ -584,7 +567,7 @@ napi_status napi_get_array_length(napi_env env, napi_value value, uint32_t* resu
   if (!JSValueIsArray(env->ctx, toJs(value))) return napi_array_expected;
   JSObjectRef o = JSValueToObject(env->ctx, toJs(value), nullptr);
   JSValueRef exception = nullptr;
-  String n(name("length"));
+  JsString n("length");
   JSValueRef length = JSObjectGetProperty(env->ctx, o, n.get(), &exception);
   if (exception != nullptr) return setPending(env, exception);
   *result = static_cast<uint32_t>(JSValueToNumber(env->ctx, length, nullptr));

@@ -15,6 +15,22 @@
 
 namespace minisock::jsc {
 
+/// A JSStringRef released at scope end: made from UTF-8 text (a name), or adopted.
+class JsString {
+ public:
+  explicit JsString(const char* utf8) : s_(JSStringCreateWithUTF8CString(utf8)) {}
+  explicit JsString(JSStringRef adopted) : s_(adopted) {}
+  ~JsString() {
+    if (s_ != nullptr) JSStringRelease(s_);
+  }
+  JsString(const JsString&) = delete;
+  JsString& operator=(const JsString&) = delete;
+  JSStringRef get() const { return s_; }
+
+ private:
+  JSStringRef s_;
+};
+
 struct EnvHooks {
   /// An exception no JavaScript caught (napi_fatal_exception): the host reports it.
   std::function<void(JSValueRef error)> uncaught;
