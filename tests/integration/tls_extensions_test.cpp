@@ -140,7 +140,7 @@ TEST(TlsClientCertificate, RefusedWithout) {
   EXPECT_TRUE(contains(errMsg, "connectSocket:fail")) << errMsg;
   EXPECT_TRUE(contains(errMsg, "the server asked for a client certificate")) << errMsg;
   EXPECT_TRUE(contains(errMsg, "NetworkOptions::clientCertificateFile")) << errMsg;
-  EXPECT_EQ(server.relay.failedHandshakes(), 1);
+  EXPECT_EQ(server.relay.failedHandshakesReaching(1), 1);
 }
 
 TEST(TlsClientCertificate, RefusedWithoutOverTls12) {
@@ -152,7 +152,7 @@ TEST(TlsClientCertificate, RefusedWithoutOverTls12) {
   const std::string errMsg = client.failure();
   EXPECT_TRUE(contains(errMsg, "TLS handshake failed")) << errMsg;
   EXPECT_TRUE(contains(errMsg, "the server asked for a client certificate")) << errMsg;
-  EXPECT_EQ(server.relay.failedHandshakes(), 1);
+  EXPECT_EQ(server.relay.failedHandshakesReaching(1), 1);
 }
 
 TEST(TlsClientCertificate, AcceptedOverTls12) {
@@ -172,7 +172,7 @@ TEST(TlsClientCertificate, RefusedWithOneFromAnotherCa) {
   const std::string errMsg = client.failure();
   EXPECT_TRUE(contains(errMsg, "connectSocket:fail")) << errMsg;
   EXPECT_TRUE(contains(errMsg, "refused the one given in NetworkOptions")) << errMsg;
-  EXPECT_EQ(server.relay.failedHandshakes(), 1);
+  EXPECT_EQ(server.relay.failedHandshakesReaching(1), 1);
 }
 
 TEST(TlsClientCertificate, EncryptedKeyWithTheRightPassphrase) {

@@ -6,9 +6,11 @@
 // what the script sends arrives decrypted by the client as it was written. Plain POSIX sockets
 // and OpenSSL; one connection at a time on the server's thread; every wait is bounded.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "raw_peers.hpp"
 
@@ -40,6 +42,16 @@ class TlsRelay {
   int resumedHandshakes() const { return resumed_.load(); }
   /// TLS handshakes that failed (e.g. no or a wrong client certificate).
   int failedHandshakes() const { return failed_.load(); }
+  /// failedHandshakes() once it reaches `n`, or after `limit` whatever it is: the client may
+  /// see the refusal (TLS 1.3: the server's alert after the client's Finished) before the
+  /// relay's thread has counted it.
+  int failedHandshakesReaching(int n,
+                               std::chrono::milliseconds limit = std::chrono::seconds(5)) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (failed_.load() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return failed_.load();
+  }
 
  private:
   void relay(int fd, const std::atomic<bool>& stopping);
