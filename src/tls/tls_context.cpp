@@ -17,6 +17,10 @@
 namespace minisock::detail {
 namespace {
 
+// TLS 1.3 cipher suites offered, in order (as Chrome, Firefox and Safari offer them).
+constexpr const char* kTls13CipherSuites =
+    "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384";
+
 // At most this many servers' sessions are kept per Runtime (one each).
 constexpr std::size_t kMaxSessions = 256;
 
@@ -88,6 +92,10 @@ TlsContext::TlsContext(const Policy& policy, const NetworkOptions& network)
       pins_(network.pinnedPublicKeys) {
   SSL_CTX* ctx = context_.native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  // TLS 1.3 suites in the order browsers offer them (OpenSSL's own puts AES-256 first): a
+  // server that follows the client's order (OpenSSL's default) picks AES-128-GCM with SHA-256,
+  // cheaper per handshake (SHA-256 has CPU instructions where SHA-384 has none) and per byte.
+  SSL_CTX_set_ciphersuites(ctx, kTls13CipherSuites);
   SSL_CTX_set_app_data(ctx, this);
   SSL_CTX_set_cert_cb(ctx, &onCertificateRequested, nullptr);
   if (resume_) {

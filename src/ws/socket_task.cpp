@@ -302,6 +302,8 @@ void SocketTaskImpl::tlsHandshake() {
       !problem.empty()) {
     return failOpening(problem);
   }
+  // The client's last flight (TLS 1.3: Finished) goes out with the upgrade request.
+  stream.next_layer().holdLastFlight(stream.native_handle());
   stream.async_handshake(
       boost::asio::ssl::stream_base::client, [self = self()](const boost::system::error_code& ec) {
         if (self->aborted_ || self->readyState() != SocketTask::CONNECTING) return;
@@ -355,6 +357,8 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   }
   core().deadlines.cancel(deadline_);
   const auto opened = Clock::now();
+  if (auto* tls = std::get_if<TlsWs>(&*ws_))
+    tls->next_layer().next_layer().next_layer().holdLastFlight(nullptr);  // sent with the request
   withWs([&](auto& ws) {
     websocket::stream_base::timeout t;
     // The closing handshake is bounded by closeAnswer_ (startClosingHandshake), not by a

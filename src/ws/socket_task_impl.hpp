@@ -24,6 +24,7 @@
 #include "core/ws_options.hpp"
 #include "minisock/socket_task.hpp"
 #include "ws/cork_stream.hpp"
+#include "ws/tls_transport.hpp"
 #include "ws/ws_errors.hpp"
 
 namespace minisock::detail {
@@ -63,9 +64,11 @@ class SocketTaskImpl final : public SocketBase {
 
  private:
   using tcp = boost::asio::ip::tcp;
-  // CorkStream (cork_stream.hpp) coalesces Beast's small writes into one system call.
+  // CorkStream (cork_stream.hpp) coalesces Beast's small writes into one system call;
+  // TlsTransport (tls_transport.hpp) sends the last handshake flight with the upgrade request.
   using PlainWs = boost::beast::websocket::stream<CorkStream<TcpSocket>>;
-  using TlsWs = boost::beast::websocket::stream<CorkStream<boost::asio::ssl::stream<TcpSocket>>>;
+  using TlsWs = boost::beast::websocket::stream<
+      CorkStream<boost::asio::ssl::stream<TlsTransport<TcpSocket>>>>;
   using Clock = std::chrono::steady_clock;
 
   std::shared_ptr<SocketTaskImpl> self() {

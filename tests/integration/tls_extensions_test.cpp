@@ -426,3 +426,68 @@ TEST(TlsResumption, AnotherRuntimeDoesNotShareSessions) {
   EXPECT_EQ(reusedOverTwoConnections(server), (std::vector<bool>{false, true}));
   EXPECT_EQ(server.relay.resumedHandshakes(), 2);
 }
+
+// ---- what goes on the wire ----
+
+namespace {
+
+/// `server`'s connections after two wss connections to it from one Runtime (full, resumed).
+std::vector<TlsRelay::Connection> twoConnectionsSeenBy(Server& server,
+                                                       NetworkOptions network = {}) {
+  EXPECT_EQ(reusedOverTwoConnections(server, std::move(network)), (std::vector<bool>{false, true}));
+  return server.relay.connections();
+}
+
+}  // namespace
+
+// The client's last handshake flight (TLS 1.3: Finished) goes in one TCP segment with the
+// upgrade request: when the request arrives the server has had two segments of data
+// (ClientHello; Finished and request), on a full and on a resumed handshake.
+TEST(TlsWire, Tls13FinishedTravelsWithTheUpgradeRequest) {
+  Server server;
+  const auto seen = twoConnectionsSeenBy(server);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& c : seen) {
+    EXPECT_EQ(c.version, "TLSv1.3");
+    EXPECT_EQ(c.dataSegmentsToFirstBytes, 2);
+  }
+  EXPECT_FALSE(seen[0].resumed);
+  EXPECT_TRUE(seen[1].resumed);
+}
+
+// Under mutual TLS the last flight is Certificate, CertificateVerify and Finished: with the
+// request too.
+TEST(TlsWire, ClientCertificateFlightTravelsWithTheUpgradeRequest) {
+  Server server(requiringClientCertificates());
+  const auto seen = twoConnectionsSeenBy(
+      server, withClientCertificate(moreTlsFiles().clientCert, moreTlsFiles().clientKey));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].dataSegmentsToFirstBytes, 2);
+  EXPECT_EQ(seen[1].dataSegmentsToFirstBytes, 2);
+}
+
+// TLS 1.2: a full handshake sends ClientKeyExchange, ChangeCipherSpec and Finished before the
+// server's Finished, so nothing waits (three segments: ClientHello, that flight, the request);
+// a resumed one ends with the client's ChangeCipherSpec and Finished, sent with the request.
+TEST(TlsWire, Tls12HoldsOnlyTheFlightThatEndsTheHandshake) {
+  TlsRelay::Options tls12;
+  tls12.maxVersion = TLS1_2_VERSION;
+  Server server(tls12);
+  const auto seen = twoConnectionsSeenBy(server);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].version, "TLSv1.2");
+  EXPECT_EQ(seen[0].dataSegmentsToFirstBytes, 3);
+  EXPECT_TRUE(seen[1].resumed);
+  EXPECT_EQ(seen[1].dataSegmentsToFirstBytes, 2);
+}
+
+// TLS 1.3 suites are offered in the order browsers offer them: a server that follows the
+// client's order (OpenSSL's default) picks AES-128-GCM (OpenSSL's own order: AES-256-GCM).
+TEST(TlsWire, Tls13OffersAes128GcmFirst) {
+  Server server;
+  Client client(NetworkOptions{}, server.url());
+  client.expectEcho();
+  const auto seen = server.relay.connections();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].cipher, "TLS_AES_128_GCM_SHA256");
+}

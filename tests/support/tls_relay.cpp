@@ -1,6 +1,7 @@
 #include "tls_relay.hpp"
 
 #include <arpa/inet.h>
+#include <linux/tcp.h>  // struct tcp_info with tcpi_data_segs_in (glibc's has no such field)
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -17,6 +18,14 @@
 
 namespace minisock::testing {
 namespace {
+
+// Segments with data received on `fd` so far (TCP_INFO), or -1.
+int dataSegmentsIn(int fd) {
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0) return -1;
+  return static_cast<int>(info.tcpi_data_segs_in);
+}
 
 int connectBackend(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -87,9 +96,16 @@ void TlsRelay::relay(int fd, const std::atomic<bool>& stopping) {
   SSL* ssl = SSL_new(static_cast<SSL_CTX*>(ctx_));
   SSL_set_fd(ssl, fd);
   int backend = -1;
+  std::size_t index = 0;  // of this connection in connections_
   if (SSL_accept(ssl) == 1) {
     ++handshakes_;
     if (SSL_session_reused(ssl) == 1) ++resumed_;
+    {
+      std::lock_guard lock(mutex_);
+      index = connections_.size();
+      connections_.push_back(
+          {SSL_session_reused(ssl) == 1, SSL_get_version(ssl), SSL_get_cipher_name(ssl), 0});
+    }
     backend = connectBackend(backendPort_);
   } else {
     ++failed_;
@@ -97,6 +113,7 @@ void TlsRelay::relay(int fd, const std::atomic<bool>& stopping) {
   }
   char buf[16384];
   bool open = backend >= 0;
+  bool first = true;
   while (open && !stopping && clock::now() < deadline) {
     if (SSL_pending(ssl) == 0) {
       pollfd p[2] = {{fd, POLLIN, 0}, {backend, POLLIN, 0}};
@@ -112,6 +129,11 @@ void TlsRelay::relay(int fd, const std::atomic<bool>& stopping) {
       const int e = SSL_get_error(ssl, n);
       if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) continue;
       break;
+    }
+    if (first) {
+      first = false;
+      std::lock_guard lock(mutex_);
+      connections_[index].dataSegmentsToFirstBytes = dataSegmentsIn(fd);
     }
     open = sendAll(backend, buf, static_cast<std::size_t>(n));
   }

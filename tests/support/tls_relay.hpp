@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "raw_peers.hpp"
 
@@ -40,6 +42,22 @@ class TlsRelay {
   int handshakes() const { return handshakes_.load(); }
   /// Of those, the ones that resumed a session.
   int resumedHandshakes() const { return resumed_.load(); }
+  /// What the relay saw of one connection whose TLS handshake completed.
+  struct Connection {
+    bool resumed = false;
+    std::string version{};  ///< e.g. "TLSv1.3"
+    std::string cipher{};   ///< e.g. "TLS_AES_128_GCM_SHA256"
+    /// TCP segments with data that had come from the client when its first application bytes
+    /// (for a WebSocket client: the upgrade request) were read, those included (Linux's
+    /// tcpi_data_segs_in); 0 until then.
+    int dataSegmentsToFirstBytes = 0;
+  };
+  /// The connections so far, in the order they were accepted. A connection is recorded before
+  /// its first bytes reach the backend, so before the client can see any answer to them.
+  std::vector<Connection> connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+  }
   /// TLS handshakes that failed (e.g. no or a wrong client certificate).
   int failedHandshakes() const { return failed_.load(); }
   /// failedHandshakes() once it reaches `n`, or after `limit` whatever it is: the client may
@@ -61,7 +79,9 @@ class TlsRelay {
   std::atomic<int> handshakes_{0};
   std::atomic<int> resumed_{0};
   std::atomic<int> failed_{0};
-  std::unique_ptr<RawServer> server_;  // last: stopped and joined first
+  mutable std::mutex mutex_;
+  std::vector<Connection> connections_{};  // guarded by mutex_
+  std::unique_ptr<RawServer> server_;      // last: stopped and joined first
 };
 
 }  // namespace minisock::testing
