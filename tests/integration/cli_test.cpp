@@ -645,6 +645,52 @@ TEST(CliTest, TcpThroughASocks5ProxyGivenByFlag) {
                        "through socks\n");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "through socks\n") << r.err;
+  EXPECT_EQ(proxy.tunnelsTo(serve.port("tcp")), 1);
+}
+
+TEST(CliTest, TcpThroughAnHttpProxyWithCredentialsGivenByFlag) {
+  minisock::testing::Tinyproxy proxy(minisock::testing::Credentials{"alice", "s3cret"});
+  Serve serve({"--tcp", "0"}, 1);
+  const Result r = run({"tcp", "127.0.0.1", std::to_string(serve.port("tcp")), "--proxy",
+                        proxy.url(), "--wait", "0.5"},
+                       "through CONNECT\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "through CONNECT\n") << r.err;
+  EXPECT_EQ(proxy.tunnelsTo(serve.port("tcp")), 1) << proxy.log();
+}
+
+// wss through --proxy and through HTTPS_PROXY; NO_PROXY applies to --proxy too (as curl's
+// -x), and --noproxy overrides NO_PROXY.
+TEST(CliTest, WssThroughAProxyByFlagOrHttpsProxyWithNoProxyAsCurl) {
+  minisock::testing::Tinyproxy http(minisock::testing::Credentials{"alice", "s3cret"});
+  minisock::testing::Microsocks socks;
+  Serve serve({"--wss", "0"}, 1);
+  const int port = serve.port("wss");
+  const std::string url = "wss://127.0.0.1:" + std::to_string(port) + "/";
+  const Result byFlag =
+      run({"ws", url, "--ca", serve.ca(), "--proxy", http.url(), "--wait", "0.5"}, "by flag\n");
+  EXPECT_EQ(byFlag.code, 0) << byFlag.err;
+  EXPECT_EQ(byFlag.out, "by flag\n") << byFlag.err;
+  EXPECT_EQ(http.tunnelsTo(port), 1) << http.log();
+  {
+    ScopedEnv env("HTTPS_PROXY", socks.url());
+    const Result fromEnv = run({"ws", url, "--ca", serve.ca(), "--wait", "0.5"}, "from env\n");
+    EXPECT_EQ(fromEnv.code, 0) << fromEnv.err;
+    EXPECT_EQ(fromEnv.out, "from env\n") << fromEnv.err;
+    EXPECT_EQ(socks.tunnelsTo(port), 1);
+  }
+  ScopedEnv bypass("NO_PROXY", "127.0.0.1");
+  const Result direct =
+      run({"ws", url, "--ca", serve.ca(), "--proxy", http.url(), "--wait", "0.5"}, "direct\n");
+  EXPECT_EQ(direct.code, 0) << direct.err;
+  EXPECT_EQ(direct.out, "direct\n") << direct.err;
+  EXPECT_EQ(http.tunnelsTo(port), 1) << "NO_PROXY was not applied to --proxy\n" << http.log();
+  const Result overridden =
+      run({"ws", url, "--ca", serve.ca(), "--proxy", http.url(), "--noproxy", "", "--wait", "0.5"},
+          "overridden\n");
+  EXPECT_EQ(overridden.code, 0) << overridden.err;
+  EXPECT_EQ(overridden.out, "overridden\n") << overridden.err;
+  EXPECT_EQ(http.tunnelsTo(port), 2) << http.log();
 }
 
 TEST(CliTest, WsThroughAnHttpProxyFromTheEnvironmentAndNoProxyBypassesIt) {
@@ -656,6 +702,7 @@ TEST(CliTest, WsThroughAnHttpProxyFromTheEnvironmentAndNoProxyBypassesIt) {
     const Result r = run({"ws", url, "--wait", "0.5"}, "via tinyproxy\n");
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "via tinyproxy\n") << r.err;
+    EXPECT_EQ(proxy.tunnelsTo(serve.port("ws")), 1) << proxy.log();
   }
   // A proxy that is not there: the connection fails naming it; NO_PROXY skips it.
   const int closed = minisock::testing::freeLoopbackPort();
@@ -687,6 +734,9 @@ TEST(CliTest, ABadProxyIsAUsageErrorNamingWhereItCameFrom) {
   EXPECT_NE(badList.err.find("the environment variable NO_PROXY: the no-proxy list"),
             std::string::npos)
       << badList.err;
+  const Result badFlag = run({"tcp", "127.0.0.1", "9", "--noproxy", "10.0.0.0/33"});
+  EXPECT_EQ(badFlag.code, 64);
+  EXPECT_NE(badFlag.err.find("--noproxy: the no-proxy list"), std::string::npos) << badFlag.err;
 }
 
 TEST(CliTest, WssPinMismatchGivesTheServersPinWhichThenMatches) {

@@ -165,6 +165,10 @@ TEST(ProxyTinyproxy, TcpEchoIsByteExact) {
   servers::TcpEchoServer echo;
   TcpClient client(via(proxy.url()));
   expectTcpEcho(client, "127.0.0.1", echo.port());
+  // Through the proxy: the socket is connected to it, and it made the one tunnel.
+  ASSERT_FALSE(client.rec.lastInfo.empty());
+  EXPECT_EQ(client.rec.lastInfo[0].remoteInfo.port, proxy.port());
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1) << proxy.log();
 }
 
 TEST(ProxyTinyproxy, TcpWithBasicCredentials) {
@@ -172,6 +176,7 @@ TEST(ProxyTinyproxy, TcpWithBasicCredentials) {
   servers::TcpEchoServer echo;
   TcpClient client(via(proxy.url()));
   expectTcpEcho(client, "127.0.0.1", echo.port());
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1) << proxy.log();
 }
 
 TEST(ProxyTinyproxy, MissingCredentialsAre407NamingTheProxy) {
@@ -202,6 +207,7 @@ TEST(ProxyTinyproxy, WsEchoIsByteExact) {
   servers::WsEchoServer echo;
   WsClient client(via(proxy.url()), "ws://127.0.0.1:" + std::to_string(echo.port()) + "/");
   expectWsEcho(client);
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1) << proxy.log();
 }
 
 TEST(ProxyTinyproxy, WssThroughTheTunnelVerifiesTheRealHost) {
@@ -210,6 +216,7 @@ TEST(ProxyTinyproxy, WssThroughTheTunnelVerifiesTheRealHost) {
   WsClient client(via(proxy.url()), "wss://localhost:" + std::to_string(echo.port()) + "/",
                   trustingTestCa());
   expectWsEcho(client);
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1) << proxy.log();
 }
 
 TEST(ProxyTinyproxy, WsAndWssWithBasicCredentials) {
@@ -221,6 +228,8 @@ TEST(ProxyTinyproxy, WsAndWssWithBasicCredentials) {
   WsClient wss(via(proxy.url()), "wss://localhost:" + std::to_string(secure.port()) + "/",
                trustingTestCa());
   expectWsEcho(wss);
+  EXPECT_EQ(proxy.tunnelsTo(plain.port()), 1) << proxy.log();
+  EXPECT_EQ(proxy.tunnelsTo(secure.port()), 1) << proxy.log();
 }
 
 TEST(ProxyTinyproxy, WssToAServerWithAnotherHostsCertificateIsRefused) {
@@ -258,6 +267,9 @@ TEST(ProxyMicrosocks, TcpEchoIsByteExact) {
   servers::TcpEchoServer echo;
   TcpClient client(via(proxy.url()));
   expectTcpEcho(client, "127.0.0.1", echo.port());
+  ASSERT_FALSE(client.rec.lastInfo.empty());
+  EXPECT_EQ(client.rec.lastInfo[0].remoteInfo.port, proxy.port());
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1);
 }
 
 TEST(ProxyMicrosocks, TcpToANameTheProxyResolves) {
@@ -265,6 +277,7 @@ TEST(ProxyMicrosocks, TcpToANameTheProxyResolves) {
   servers::TcpEchoServer echo;
   TcpClient client(via(proxy.url()));
   expectTcpEcho(client, "localhost", echo.port());  // in /etc/hosts
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1);
 }
 
 TEST(ProxyMicrosocks, TcpWithUserAndPassword) {
@@ -273,6 +286,7 @@ TEST(ProxyMicrosocks, TcpWithUserAndPassword) {
   TcpClient client(
       via(withCredentials("socks5://127.0.0.1:" + std::to_string(proxy.port()), kAliceInUrl)));
   expectTcpEcho(client, "127.0.0.1", echo.port());
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1);
 }
 
 TEST(ProxyMicrosocks, WrongPasswordIsNamed) {
@@ -299,6 +313,7 @@ TEST(ProxyMicrosocks, WsEchoIsByteExact) {
   servers::WsEchoServer echo;
   WsClient client(via(proxy.url()), "ws://127.0.0.1:" + std::to_string(echo.port()) + "/");
   expectWsEcho(client);
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1);
 }
 
 TEST(ProxyMicrosocks, WssWithCredentialsThroughTheTunnel) {
@@ -308,6 +323,7 @@ TEST(ProxyMicrosocks, WssWithCredentialsThroughTheTunnel) {
       via(withCredentials("socks5h://127.0.0.1:" + std::to_string(proxy.port()), kAliceInUrl)),
       "wss://localhost:" + std::to_string(echo.port()) + "/", trustingTestCa());
   expectWsEcho(client);
+  EXPECT_EQ(proxy.tunnelsTo(echo.port()), 1);
 }
 
 // ---- scripted proxies: each error ----

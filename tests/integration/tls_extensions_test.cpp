@@ -395,9 +395,20 @@ TEST(TlsResumption, TheSecondConnectionResumesWithTls12) {
   EXPECT_EQ(server.relay.resumedHandshakes(), 1);
 }
 
-TEST(TlsResumption, AServerThatRefusesTicketsStillWorks) {
+// TLS 1.2 without tickets: the server's session id, kept by the server's cache.
+TEST(TlsResumption, TheSecondConnectionResumesBySessionIdWithTls12) {
+  TlsRelay::Options ids;
+  ids.maxVersion = TLS1_2_VERSION;
+  ids.sessionTickets = false;
+  Server server(ids);
+  EXPECT_EQ(reusedOverTwoConnections(server), (std::vector<bool>{false, true}));
+  EXPECT_EQ(server.relay.resumedHandshakes(), 1);
+}
+
+TEST(TlsResumption, AServerThatRefusesResumptionStillWorks) {
   TlsRelay::Options noTickets;
   noTickets.sessionTickets = false;
+  noTickets.sessionCache = false;
   Server server(noTickets);
   EXPECT_EQ(reusedOverTwoConnections(server), (std::vector<bool>{false, false}));
   EXPECT_EQ(server.relay.handshakes(), 2);

@@ -116,6 +116,29 @@ std::string SpawnedServer::log() const {
   return ss.str();
 }
 
+namespace {
+
+// Lines of `log` that contain `marker` followed by "host:port" and then `after` (or the end of
+// the line).
+int countTunnels(const std::string& log, const std::string& marker, int port,
+                 const std::string& after) {
+  int n = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find(marker);
+    if (at == std::string::npos) continue;
+    const std::string target = line.substr(at + marker.size());
+    const std::string end = ":" + std::to_string(port) + after;
+    const auto found = target.find(end);
+    if (found != std::string::npos && target.find(' ') >= found &&
+        (!after.empty() || found + end.size() == target.size()))
+      ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
 Tinyproxy::Tinyproxy(std::optional<Credentials> credentials)
     : dir_(makeTempDir("minisock-tinyproxy-")), credentials_(std::move(credentials)) {
   const int port = freeLoopbackPort();
@@ -133,6 +156,10 @@ Tinyproxy::Tinyproxy(std::optional<Credentials> credentials)
 Tinyproxy::~Tinyproxy() {
   server_.reset();
   removeDir(dir_);
+}
+
+int Tinyproxy::tunnelsTo(int port) const {
+  return countTunnels(log(), "): CONNECT ", port, " HTTP/");
 }
 
 std::string Tinyproxy::url() const {
@@ -153,6 +180,10 @@ Microsocks::Microsocks(std::optional<Credentials> credentials)
 Microsocks::~Microsocks() {
   server_.reset();
   removeDir(dir_);
+}
+
+int Microsocks::tunnelsTo(int port) const {
+  return countTunnels(server_->log(), "connected to ", port, "");
 }
 
 std::string Microsocks::url() const {

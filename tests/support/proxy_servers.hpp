@@ -50,6 +50,9 @@ class Tinyproxy {
   /// "http://[user:password@]127.0.0.1:<port>"
   std::string url() const;
   std::string log() const { return server_->log(); }
+  /// CONNECT requests for `port` (any host) the proxy has logged so far ("Request (…): CONNECT
+  /// host:port", one per tunnel asked for, granted or not): evidence that a connection went to it.
+  int tunnelsTo(int port) const;
 
  private:
   std::string dir_;
@@ -65,6 +68,8 @@ class Microsocks {
   int port() const { return server_->port(); }
   /// "socks5://[user:password@]127.0.0.1:<port>"
   std::string url() const;
+  /// Connections to `port` (any host) the proxy has logged so far ("connected to host:port").
+  int tunnelsTo(int port) const;
 
  private:
   std::string dir_;

@@ -64,8 +64,8 @@ TlsRelay::TlsRelay(int backendPort, const Options& options) : backendPort_(backe
   if (!options.sessionTickets) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(ctx, 0);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   }
+  if (!options.sessionCache) SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   if (!options.requireClientCa.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, options.requireClientCa.c_str(), nullptr) != 1) {
       SSL_CTX_free(ctx);

@@ -25,7 +25,8 @@ class TlsRelay {
     std::string key{};   ///< its key; empty = tlsFiles().serverKey
     /// When set: a client certificate issued by this CA file is required (mutual TLS).
     std::string requireClientCa{};
-    bool sessionTickets = true;  ///< false: no TLS 1.3 tickets, no TLS 1.2 session ids
+    bool sessionTickets = true;  ///< false: no session tickets (TLS 1.3 or 1.2)
+    bool sessionCache = true;    ///< false: no server-side session cache (TLS 1.2 session ids)
     int maxVersion = 0;          ///< e.g. TLS1_2_VERSION (0x0303); 0 = the highest
   };
   /// Serves TLS 1.2+ with tlsFiles().serverCert (SAN localhost, 127.0.0.1, ::1).

@@ -60,10 +60,14 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
       source = "the environment variable " + found->first;
       network.proxy = found->second;
     }
-    if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) {
-      noProxySource = "the environment variable " + list->first;
-      network.noProxy = splitList(list->second);
-    }
+  }
+  // As curl: NO_PROXY applies to a proxy given by flag too; --noproxy overrides it.
+  if (noProxy) {
+    noProxySource = "--noproxy";
+    network.noProxy = splitList(*noProxy);
+  } else if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) {
+    noProxySource = "the environment variable " + list->first;
+    network.noProxy = splitList(list->second);
   }
   network.clientCertificateFile = certFile;
   network.clientKeyFile = keyFile;
@@ -130,7 +134,11 @@ void addProxyOption(CLI::App& command, CommonOptions& options) {
   command.add_option("--proxy", options.proxy,
                      "Connect through this proxy: http://[user:pass@]host[:port] (HTTP CONNECT) "
                      "or socks5://[user:pass@]host[:port]. Default: HTTPS_PROXY (wss), "
-                     "http_proxy (ws), then ALL_PROXY; NO_PROXY lists hosts reached directly");
+                     "http_proxy (ws), then ALL_PROXY");
+  command.add_option("--noproxy", options.noProxy,
+                     "Destinations reached directly, not through the proxy: comma-separated "
+                     "names (with their subdomains), IP addresses, CIDR blocks or *. Default: "
+                     "NO_PROXY, which applies to --proxy too (as curl)");
 }
 
 void addTlsOptions(CLI::App& command, CommonOptions& options) {

@@ -14,23 +14,25 @@ namespace minisock::cli {
 
 /// Values of the common flags of one subcommand.
 struct CommonOptions {
-  std::string policy = "development";  ///< release | development | unrestricted
-  bool json = false;                   ///< NDJSON events on stdout
-  bool quiet = false;                  ///< no status or progress lines on stderr
-  double timeoutSeconds = 0;           ///< connect/handshake timeout; 0 = the library's default
-  std::string caFile{};                ///< extra trusted CA (wss), set by --ca where offered
-  std::string proxy{};                 ///< --proxy URL (tcp, ws); empty: the environment's
-  std::string certFile{};              ///< --cert (ws)
-  std::string keyFile{};               ///< --key (ws)
-  std::string keyPassphraseEnv{};      ///< --key-passphrase-env NAME (ws)
-  std::vector<std::string> pins{};     ///< --pin (ws, repeatable)
+  std::string policy = "development";    ///< release | development | unrestricted
+  bool json = false;                     ///< NDJSON events on stdout
+  bool quiet = false;                    ///< no status or progress lines on stderr
+  double timeoutSeconds = 0;             ///< connect/handshake timeout; 0 = the library's default
+  std::string caFile{};                  ///< extra trusted CA (wss), set by --ca where offered
+  std::string proxy{};                   ///< --proxy URL (tcp, ws); empty: the environment's
+  std::optional<std::string> noProxy{};  ///< --noproxy LIST (tcp, ws); unset: NO_PROXY's
+  std::string certFile{};                ///< --cert (ws)
+  std::string keyFile{};                 ///< --key (ws)
+  std::string keyPassphraseEnv{};        ///< --key-passphrase-env NAME (ws)
+  std::vector<std::string> pins{};       ///< --pin (ws, repeatable)
 
   /// The Policy preset named by `policy`, with `caFile`.
   Policy makePolicy() const;
   /// The NetworkOptions of these flags for a connection to a `scheme` URL ("tcp", "ws",
   /// "wss"): --proxy, else the conventional environment variables (wss: HTTPS_PROXY,
-  /// https_proxy; ws: http_proxy; then ALL_PROXY, all_proxy; NO_PROXY/no_proxy, comma-separated
-  /// as curl reads them); --cert, --key, the passphrase from --key-passphrase-env, --pin.
+  /// https_proxy; ws: http_proxy; then ALL_PROXY, all_proxy); the destinations reached
+  /// directly: --noproxy, else NO_PROXY/no_proxy (comma-separated), which apply to a --proxy
+  /// too, as curl reads them; --cert, --key, the passphrase from --key-passphrase-env, --pin.
   /// On a problem (a bad proxy URL, an unset passphrase variable, a pin of the wrong form):
   /// nullopt, and `problem` says which flag or variable and why.
   std::optional<NetworkOptions> makeNetwork(std::string_view scheme, std::string& problem) const;
@@ -51,7 +53,7 @@ std::chrono::milliseconds toMilliseconds(double seconds);
 /// Adds --wait SECONDS (tcp, udp, ws): how long to keep receiving after the end of stdin.
 void addWaitOption(CLI::App& command, double& seconds);
 
-/// Adds --proxy URL (tcp, ws).
+/// Adds --proxy URL and --noproxy LIST (tcp, ws).
 void addProxyOption(CLI::App& command, CommonOptions& options);
 
 /// Adds --cert, --key, --key-passphrase-env and --pin (ws).

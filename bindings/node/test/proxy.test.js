@@ -11,7 +11,7 @@ const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 const { test, after } = require('node:test')
-const { createRuntime, testing, Recorder, within, bytes, freePort, startServerProcess } = require('./helpers')
+const { createRuntime, testing, Recorder, within, bytes, freePort, startServerProcess, makeCertificate } = require('./helpers')
 
 const tcpEcho = new testing.TcpEchoServer()
 const wsEcho = new testing.WsEchoServer()
@@ -30,16 +30,20 @@ async function microsocks (credentials) {
   return { ...server, url: `socks5://127.0.0.1:${port}` }
 }
 
-async function tinyproxy () {
+async function tinyproxy (credentials) {
   const port = await freePort()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minisock-node-tinyproxy-'))
   const conf = path.join(dir, 'tinyproxy.conf')
   // No ConnectPort line: CONNECT to every port. No Allow line: every client.
-  fs.writeFileSync(conf, `Port ${port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 16\nLogLevel Info\n`)
+  let text = `Port ${port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 16\nLogLevel Info\n`
+  if (credentials) text += `BasicAuth ${credentials.user} ${credentials.password}\n`
+  fs.writeFileSync(conf, text)
   const server = await startServerProcess('tinyproxy', ['-d', '-c', conf], port)
   return {
     ...server,
     url: `http://127.0.0.1:${port}`,
+    /** The CONNECT requests for `target` ("host:port") tinyproxy has logged (one per tunnel asked for). */
+    tunnelsTo: target => server.log().split('\n').filter(l => l.includes(`): CONNECT ${target} HTTP/`)).length,
     async stop () {
       await server.stop()
       fs.rmSync(dir, { recursive: true, force: true })
@@ -163,11 +167,40 @@ test('HTTP CONNECT (tinyproxy): TCP byte-exact and ws echo', async () => {
     const remote = await tcpEchoThrough(rt)
     assert.equal(remote.port, proxy.port)
     const { task, rec } = await wsEchoThrough(rt)
+    assert.equal(proxy.tunnelsTo(`127.0.0.1:${wsEcho.port}`), 1, proxy.log())
     task.close({ code: 4000, reason: 'bye' })
     await rec.waitFor('close')
     assert.deepEqual(rec.get('close'), { code: 4000, reason: '' }) // Beast echoes the code only
   } finally {
     rt.destroy()
+    await proxy.stop()
+  }
+})
+
+test('wss through an HTTP proxy with Basic credentials: TLS to the real host through the tunnel; without them, 407', async () => {
+  const proxy = await tinyproxy({ user: 'alice', password: 's3cret' })
+  const tls = makeCertificate() // for localhost, trusted below as caPem
+  const secure = new testing.WsEchoServer({ cert: tls.cert, key: tls.key })
+  const caPem = fs.readFileSync(tls.cert, 'utf8')
+  const rt = createRuntime({ network: { proxy: `http://alice:s3cret@127.0.0.1:${proxy.port}`, caPem } })
+  const anonymous = createRuntime({ network: { proxy: proxy.url, caPem } })
+  try {
+    const url = `wss://localhost:${secure.port}/`
+    const { task, rec } = await wsEchoThrough(rt, url)
+    assert.equal(proxy.tunnelsTo(`localhost:${secure.port}`), 1, proxy.log())
+    task.close()
+    await rec.waitFor('close')
+    assert.equal(rec.get('close').code, 1000)
+    const refused = anonymous.wx.connectSocket({ url })
+    const refusedRec = record(refused, WS_EVENTS)
+    await refusedRec.waitFor('close')
+    assert.deepEqual(refusedRec.names(), ['error', 'close'])
+    assert.match(refusedRec.get('error').errMsg, /HTTP status 407.*wants credentials/)
+  } finally {
+    rt.destroy()
+    anonymous.destroy()
+    secure.close()
+    tls.remove()
     await proxy.stop()
   }
 })
