@@ -11,15 +11,39 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "tls/tls_options.hpp"
 
 namespace minisock::detail {
 namespace {
 
-// TLS 1.3 cipher suites offered, in order (as Chrome, Firefox and Safari offer them).
-constexpr const char* kTls13CipherSuites =
-    "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384";
+// The order in which Chrome, Firefox and Safari offer TLS 1.3 cipher suites.
+constexpr std::string_view kTls13Preference[] = {
+    "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384"};
+
+// Puts the TLS 1.3 suites `ctx` offers in browsers' order (others after, as they were): the
+// same suites, so that a system's crypto policy (e.g. one without AES-128) still decides which.
+void preferBrowsersTls13Order(SSL_CTX* ctx) {
+  std::vector<std::string> suites;
+  const STACK_OF(SSL_CIPHER)* offered = SSL_CTX_get_ciphers(ctx);
+  for (int i = 0; offered != nullptr && i < sk_SSL_CIPHER_num(offered); ++i) {
+    const SSL_CIPHER* c = sk_SSL_CIPHER_value(offered, i);
+    if (std::strcmp(SSL_CIPHER_get_version(c), "TLSv1.3") == 0)
+      suites.emplace_back(SSL_CIPHER_get_name(c));
+  }
+  const auto rank = [](const std::string& name) {
+    const auto* at = std::find(std::begin(kTls13Preference), std::end(kTls13Preference), name);
+    return at - std::begin(kTls13Preference);
+  };
+  std::stable_sort(suites.begin(), suites.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  std::string list;
+  for (const std::string& name : suites) list += (list.empty() ? "" : ":") + name;
+  if (!list.empty() && SSL_CTX_set_ciphersuites(ctx, list.c_str()) != 1) ERR_clear_error();
+}
 
 // At most this many servers' sessions are kept per Runtime (one each).
 constexpr std::size_t kMaxSessions = 256;
@@ -95,7 +119,7 @@ TlsContext::TlsContext(const Policy& policy, const NetworkOptions& network)
   // TLS 1.3 suites in the order browsers offer them (OpenSSL's own puts AES-256 first): a
   // server that follows the client's order (OpenSSL's default) picks AES-128-GCM with SHA-256,
   // cheaper per handshake (SHA-256 has CPU instructions where SHA-384 has none) and per byte.
-  SSL_CTX_set_ciphersuites(ctx, kTls13CipherSuites);
+  preferBrowsersTls13Order(ctx);
   SSL_CTX_set_app_data(ctx, this);
   SSL_CTX_set_cert_cb(ctx, &onCertificateRequested, nullptr);
   if (resume_) {

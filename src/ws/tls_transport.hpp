@@ -19,6 +19,9 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -59,18 +62,21 @@ class TlsTransport {
     if (old == 0) {  // the last flight: kept, its write done
       return boost::asio::post(
           socket_.get_executor(),
-          [h = std::forward<Handler>(handler), n]() mutable { h(boost::system::error_code{}, n); });
+          boost::asio::append(std::forward<Handler>(handler), boost::system::error_code{}, n));
     }
-    sendHeld([n, h = std::forward<Handler>(handler)](const boost::system::error_code& ec) mutable {
-      h(ec, ec ? std::size_t{0} : n);
-    });
+    const auto ex = boost::asio::get_associated_executor(handler, socket_.get_executor());
+    sendHeld(ex,
+             [n, h = std::forward<Handler>(handler)](const boost::system::error_code& ec) mutable {
+               h(ec, ec ? std::size_t{0} : n);
+             });
   }
 
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
     if (held_.empty()) return socket_.async_read_some(buffers, std::forward<Handler>(handler));
-    sendHeld([this, buffers,
-              h = std::forward<Handler>(handler)](const boost::system::error_code& ec) mutable {
+    const auto ex = boost::asio::get_associated_executor(handler, socket_.get_executor());
+    sendHeld(ex, [this, buffers,
+                  h = std::forward<Handler>(handler)](const boost::system::error_code& ec) mutable {
       if (ec) return h(ec, std::size_t{0});
       socket_.async_read_some(buffers, std::move(h));
     });
@@ -80,20 +86,25 @@ class TlsTransport {
   template <class S, class Handler>
   friend void async_teardown(boost::beast::role_type, TlsTransport<S>&, Handler&&);
 
-  template <class Then>
-  void sendHeld(Then&& then) {
+  // Sends the held bytes (at most once: they move to sending_ and nothing is held after),
+  // then calls `then(ec)` through `ex`, the executor of the operation that asked.
+  template <class Executor, class Then>
+  void sendHeld(const Executor& ex, Then&& then) {
     ssl_ = nullptr;
-    boost::asio::async_write(socket_, boost::asio::buffer(held_),
-                             [this, then = std::forward<Then>(then)](
-                                 const boost::system::error_code& ec, std::size_t) mutable {
-                               std::vector<char>().swap(held_);
-                               then(ec);
-                             });
+    sending_.swap(held_);
+    boost::asio::async_write(socket_, boost::asio::buffer(sending_),
+                             boost::asio::bind_executor(
+                                 ex, [this, then = std::forward<Then>(then)](
+                                         const boost::system::error_code& ec, std::size_t) mutable {
+                                   std::vector<char>().swap(sending_);
+                                   then(ec);
+                                 }));
   }
 
   Socket socket_;
   const SSL* ssl_ = nullptr;
   std::vector<char> held_{};
+  std::vector<char> sending_{};
 };
 
 /// Beast's TCP teardown (after TLS's close_notify), once anything held has been sent.
@@ -102,8 +113,9 @@ void async_teardown(boost::beast::role_type role, TlsTransport<Socket>& stream, 
   using boost::beast::websocket::async_teardown;
   if (stream.held_.empty())
     return async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
-  stream.sendHeld([&stream, role,
-                   h = std::forward<Handler>(handler)](const boost::system::error_code&) mutable {
+  const auto ex = boost::asio::get_associated_executor(handler, stream.get_executor());
+  stream.sendHeld(ex, [&stream, role, h = std::forward<Handler>(handler)](
+                          const boost::system::error_code&) mutable {
     using boost::beast::websocket::async_teardown;
     async_teardown(role, stream.next_layer(), std::move(h));
   });

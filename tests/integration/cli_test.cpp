@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -728,15 +729,44 @@ TEST(CliTest, ABadProxyIsAUsageErrorNamingWhereItCameFrom) {
   EXPECT_EQ(fromEnv.code, 64);
   EXPECT_NE(fromEnv.err.find("the environment variable HTTPS_PROXY"), std::string::npos)
       << fromEnv.err;
-  ScopedEnv list("NO_PROXY", "localhost, 10.0.0.0/33");
-  const Result badList = run({"tcp", "127.0.0.1", "9"});
-  EXPECT_EQ(badList.code, 64);
-  EXPECT_NE(badList.err.find("the environment variable NO_PROXY: the no-proxy list"),
-            std::string::npos)
-      << badList.err;
-  const Result badFlag = run({"tcp", "127.0.0.1", "9", "--noproxy", "10.0.0.0/33"});
+  const Result badFlag = run({"tcp", "127.0.0.1", "9", "--proxy", "socks5://127.0.0.1:1080",
+                              "--noproxy", "localhost, 10.0.0.0/33"});
   EXPECT_EQ(badFlag.code, 64);
   EXPECT_NE(badFlag.err.find("--noproxy: the no-proxy list"), std::string::npos) << badFlag.err;
+  EXPECT_NE(badFlag.err.find("'10.0.0.0/33'"), std::string::npos) << badFlag.err;
+}
+
+// NO_PROXY is shared with other programs: entries in their forms that minisock cannot use are
+// left out with a warning (as curl ignores them), and the usable ones still apply.
+TEST(CliTest, UnusableNoProxyEntriesAreLeftOutWithAWarning) {
+  minisock::testing::Tinyproxy proxy;
+  Serve serve({"--tcp", "0"}, 1);
+  const std::string port = std::to_string(serve.port("tcp"));
+  ScopedEnv list("NO_PROXY", "*.local, localhost:8080, 10.0.0.0/33, 127.0.0.1");
+  const Result r =
+      run({"tcp", "127.0.0.1", port, "--proxy", proxy.url(), "--wait", "0.5"}, "direct\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "direct\n") << r.err;
+  // One line per entry left out, naming the variable and the entry.
+  std::istringstream lines(r.err);
+  std::vector<std::string> ignored;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("the environment variable NO_PROXY: the no-proxy list") != std::string::npos &&
+        line.ends_with("; ignored"))
+      ignored.push_back(line);
+  }
+  ASSERT_EQ(ignored.size(), 3u) << r.err;
+  EXPECT_NE(ignored[0].find("'*.local'"), std::string::npos) << ignored[0];
+  EXPECT_NE(ignored[1].find("'localhost:8080'"), std::string::npos) << ignored[1];
+  EXPECT_NE(ignored[2].find("'10.0.0.0/33'"), std::string::npos) << ignored[2];
+  EXPECT_EQ(proxy.tunnelsTo(serve.port("tcp")), 0) << "127.0.0.1 is listed: reached directly";
+  const Result json =
+      run({"tcp", "127.0.0.1", port, "--proxy", proxy.url(), "--json", "--wait", "0.5"}, "x\n");
+  EXPECT_EQ(json.code, 0) << json.err;
+  int warnings = 0;
+  for (const auto& e : events(json.out))
+    if (e.at("event").as_string() == "warning") ++warnings;
+  EXPECT_EQ(warnings, 3) << json.out;
 }
 
 TEST(CliTest, WssPinMismatchGivesTheServersPinWhichThenMatches) {

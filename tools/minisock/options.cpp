@@ -44,7 +44,8 @@ std::vector<std::string> splitList(std::string_view text) {
 }  // namespace
 
 std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme,
-                                                         std::string& problem) const {
+                                                         std::string& problem,
+                                                         std::vector<std::string>& warnings) const {
   NetworkOptions network;
   std::string source = "--proxy";
   std::string noProxySource;
@@ -61,13 +62,22 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
       network.proxy = found->second;
     }
   }
-  // As curl: NO_PROXY applies to a proxy given by flag too; --noproxy overrides it.
+  // As curl: NO_PROXY applies to a proxy given by flag too; --noproxy overrides it. An entry
+  // of NO_PROXY that cannot be used (e.g. '*.local', 'host:port': other programs' forms) is
+  // left out with a warning, as curl ignores it; --noproxy, written for minisock, is strict.
   if (noProxy) {
     noProxySource = "--noproxy";
     network.noProxy = splitList(*noProxy);
-  } else if (auto list = firstEnv({"NO_PROXY", "no_proxy"})) {
+  } else if (auto list = firstEnv({"NO_PROXY", "no_proxy"}); list && !network.proxy.empty()) {
     noProxySource = "the environment variable " + list->first;
-    network.noProxy = splitList(list->second);
+    for (std::string& entry : splitList(list->second)) {
+      NetworkOptions one;
+      one.noProxy = {entry};
+      if (std::string bad = one.check(); bad.empty())
+        network.noProxy.push_back(std::move(entry));
+      else
+        warnings.push_back(noProxySource + ": " + bad + "; ignored");
+    }
   }
   network.clientCertificateFile = certFile;
   network.clientKeyFile = keyFile;

@@ -33,9 +33,11 @@ struct CommonOptions {
   /// https_proxy; ws: http_proxy; then ALL_PROXY, all_proxy); the destinations reached
   /// directly: --noproxy, else NO_PROXY/no_proxy (comma-separated), which apply to a --proxy
   /// too, as curl reads them; --cert, --key, the passphrase from --key-passphrase-env, --pin.
-  /// On a problem (a bad proxy URL, an unset passphrase variable, a pin of the wrong form):
-  /// nullopt, and `problem` says which flag or variable and why.
-  std::optional<NetworkOptions> makeNetwork(std::string_view scheme, std::string& problem) const;
+  /// On a problem (a bad proxy URL or --noproxy list, an unset passphrase variable, a pin of
+  /// the wrong form): nullopt, and `problem` says which flag or variable and why. Entries of
+  /// NO_PROXY that cannot be used are left out, each with a line added to `warnings`.
+  std::optional<NetworkOptions> makeNetwork(std::string_view scheme, std::string& problem,
+                                            std::vector<std::string>& warnings) const;
   /// The --timeout value, or `fallback` when it was not given.
   std::chrono::milliseconds timeoutOr(std::chrono::milliseconds fallback) const;
 };

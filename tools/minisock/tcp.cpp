@@ -2,6 +2,7 @@
 #include <memory>
 #include <minisock/minisock.hpp>
 #include <string>
+#include <vector>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -28,11 +29,13 @@ int runTcp(const TcpOptions& o) {
               .name = "tcp",
               .policy = o.common.policy});
   std::string problem;
-  const auto network = o.common.makeNetwork("tcp", problem);
+  std::vector<std::string> warnings;
+  const auto network = o.common.makeNetwork("tcp", problem, warnings);
   if (!network) {
     out.failure(problem);
     return kExitUsage;
   }
+  for (const std::string& warning : warnings) out.status(warning, "warning", {{"text", warning}});
   ClientSession session;
   Runtime runtime(o.common.makePolicy(), *network);
   auto socket =

@@ -50,11 +50,13 @@ int runWs(const WsOptions& o) {
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const bool secure = scheme == "wss:";
   std::string problem;
-  const auto network = o.common.makeNetwork(secure ? "wss" : "ws", problem);
+  std::vector<std::string> warnings;
+  const auto network = o.common.makeNetwork(secure ? "wss" : "ws", problem, warnings);
   if (!network) {
     out.failure(problem);
     return kExitUsage;
   }
+  for (const std::string& warning : warnings) out.status(warning, "warning", {{"text", warning}});
 
   ClientSession session;
   bool refused = false;  // connectSocket's fail: the options or the policy were refused
