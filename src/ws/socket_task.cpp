@@ -313,7 +313,9 @@ void SocketTaskImpl::tlsHandshake() {
               std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle());
           return self->end(WsStep::tlsHandshake, ec, false, context);
         }
-        SSL* ssl = std::get<TlsWs>(*self->ws_).next_layer().next_layer().native_handle();
+        auto& tls = std::get<TlsWs>(*self->ws_).next_layer().next_layer();
+        tls.next_layer().handshakeEnded();
+        SSL* ssl = tls.native_handle();
         if (std::string problem = self->core().ws().tls->checkPins(ssl); !problem.empty())
           return self->failOpening(std::move(problem));
         self->opening_->tlsSessionReused = SSL_session_reused(ssl) == 1;
@@ -357,8 +359,6 @@ void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
   }
   core().deadlines.cancel(deadline_);
   const auto opened = Clock::now();
-  if (auto* tls = std::get_if<TlsWs>(&*ws_))
-    tls->next_layer().next_layer().next_layer().holdLastFlight(nullptr);  // sent with the request
   withWs([&](auto& ws) {
     websocket::stream_base::timeout t;
     // The closing handshake is bounded by closeAnswer_ (startClosingHandshake), not by a

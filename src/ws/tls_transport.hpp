@@ -10,8 +10,9 @@
 // the transport keeps the bytes written once `ssl`'s handshake has finished (that write
 // completes at once) and sends them with the next write, or before the next read if a read
 // comes first. Nothing is held while the handshake still waits for the server, so ClientHello,
-// a full TLS 1.2 handshake's flights and any alert go out at once. After the held bytes have
-// gone, or once disarmed (holdLastFlight(nullptr)), everything passes straight through.
+// a full TLS 1.2 handshake's flights and any alert go out at once. handshakeEnded() disarms it
+// when the handshake ended on the server's flight (nothing held: a full TLS 1.2 handshake).
+// After the held bytes have gone, or once disarmed, everything passes straight through.
 //
 // A write error of the held bytes is the error of the write or read that sends them. Loop
 // thread only, like every other use of the stream. Operations capture `this`: their handlers
@@ -48,8 +49,12 @@ class TlsTransport {
   Socket& next_layer() noexcept { return socket_; }
   lowest_layer_type& lowest_layer() noexcept { return socket_.lowest_layer(); }
 
-  /// Holds the flight written once `ssl`'s handshake has finished (see above); nullptr disarms.
+  /// Holds the flight written once `ssl`'s handshake has finished (see above).
   void holdLastFlight(const SSL* ssl) noexcept { ssl_ = ssl; }
+  /// The handshake has completed: if no flight of the client's ended it, hold nothing more.
+  void handshakeEnded() noexcept {
+    if (held_.empty()) ssl_ = nullptr;
+  }
 
   template <class ConstBuffers, class Handler>
   void async_write_some(const ConstBuffers& buffers, Handler&& handler) {

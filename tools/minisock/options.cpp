@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "exit_codes.hpp"
+#include "output.hpp"
 
 namespace minisock::cli {
 
@@ -44,8 +45,7 @@ std::vector<std::string> splitList(std::string_view text) {
 }  // namespace
 
 std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme,
-                                                         std::string& problem,
-                                                         std::vector<std::string>& warnings) const {
+                                                         Output& out) const {
   NetworkOptions network;
   std::string source = "--proxy";
   std::string noProxySource;
@@ -76,7 +76,7 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
       if (std::string bad = one.check(); bad.empty())
         network.noProxy.push_back(std::move(entry));
       else
-        warnings.push_back(noProxySource + ": " + bad + "; ignored");
+        out.warning(noProxySource + ": " + bad + "; ignored");
     }
   }
   network.clientCertificateFile = certFile;
@@ -84,7 +84,7 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
   if (!keyPassphraseEnv.empty()) {
     const char* passphrase = std::getenv(keyPassphraseEnv.c_str());
     if (passphrase == nullptr) {
-      problem = "--key-passphrase-env " + keyPassphraseEnv + ": the variable is not set";
+      out.failure("--key-passphrase-env " + keyPassphraseEnv + ": the variable is not set");
       return std::nullopt;
     }
     network.clientKeyPassphrase = passphrase;
@@ -96,12 +96,12 @@ std::optional<NetworkOptions> CommonOptions::makeNetwork(std::string_view scheme
   listOnly.noProxy = network.noProxy;
   for (const auto& [part, from] : {std::pair{&proxyOnly, &source}, {&listOnly, &noProxySource}}) {
     if (std::string bad = part->check(); !bad.empty()) {
-      problem = *from + ": " + bad;
+      out.failure(*from + ": " + bad);
       return std::nullopt;
     }
   }
   if (std::string bad = network.check(); !bad.empty()) {
-    problem = bad;
+    out.failure(bad);
     return std::nullopt;
   }
   return network;

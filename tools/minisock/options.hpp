@@ -12,6 +12,8 @@
 
 namespace minisock::cli {
 
+class Output;
+
 /// Values of the common flags of one subcommand.
 struct CommonOptions {
   std::string policy = "development";    ///< release | development | unrestricted
@@ -34,10 +36,9 @@ struct CommonOptions {
   /// directly: --noproxy, else NO_PROXY/no_proxy (comma-separated), which apply to a --proxy
   /// too, as curl reads them; --cert, --key, the passphrase from --key-passphrase-env, --pin.
   /// On a problem (a bad proxy URL or --noproxy list, an unset passphrase variable, a pin of
-  /// the wrong form): nullopt, and `problem` says which flag or variable and why. Entries of
-  /// NO_PROXY that cannot be used are left out, each with a line added to `warnings`.
-  std::optional<NetworkOptions> makeNetwork(std::string_view scheme, std::string& problem,
-                                            std::vector<std::string>& warnings) const;
+  /// the wrong form): nullopt, reported on `out` (Output::failure) naming the flag or variable
+  /// and why. Entries of NO_PROXY that cannot be used are left out, each with a warning on `out`.
+  std::optional<NetworkOptions> makeNetwork(std::string_view scheme, Output& out) const;
   /// The --timeout value, or `fallback` when it was not given.
   std::chrono::milliseconds timeoutOr(std::chrono::milliseconds fallback) const;
 };

@@ -33,6 +33,8 @@ void Output::status(std::string_view text, std::string_view name, boost::json::o
   if (!settings_.quiet) writeErr("minisock " + settings_.name + ": " + std::string(text) + "\n");
 }
 
+void Output::warning(std::string_view text) { status(text, "warning", {{"text", text}}); }
+
 void Output::line(std::string_view text) { writeOut(std::string(text) + "\n"); }
 
 void Output::message(std::span<const std::byte> data, DataKind kind, Framing framing,

@@ -55,6 +55,9 @@ class Output {
   /// An Error event: one line on stderr ("minisock tcp: <errMsg>"; a policy refusal also
   /// says how to choose another policy), and an "error" JSON event in json mode.
   void error(const ErrorEvent& error);
+  /// A warning: a line on stderr (unless --quiet), a `{"event":"warning","text":…}` in json
+  /// mode.
+  void warning(std::string_view text);
   /// A failure that is not an Error event (cannot listen, bad reply): one line on stderr,
   /// and `{"event":"error","errMsg":…}` in json mode.
   void failure(std::string_view text);

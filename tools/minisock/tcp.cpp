@@ -2,7 +2,6 @@
 #include <memory>
 #include <minisock/minisock.hpp>
 #include <string>
-#include <vector>
 
 #include "client_session.hpp"
 #include "commands.hpp"
@@ -28,14 +27,8 @@ int runTcp(const TcpOptions& o) {
               .hex = o.hex,
               .name = "tcp",
               .policy = o.common.policy});
-  std::string problem;
-  std::vector<std::string> warnings;
-  const auto network = o.common.makeNetwork("tcp", problem, warnings);
-  if (!network) {
-    out.failure(problem);
-    return kExitUsage;
-  }
-  for (const std::string& warning : warnings) out.status(warning, "warning", {{"text", warning}});
+  const auto network = o.common.makeNetwork("tcp", out);
+  if (!network) return kExitUsage;
   ClientSession session;
   Runtime runtime(o.common.makePolicy(), *network);
   auto socket =

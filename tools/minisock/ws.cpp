@@ -49,14 +49,8 @@ int runWs(const WsOptions& o) {
   std::string scheme = o.url.substr(0, 4);
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const bool secure = scheme == "wss:";
-  std::string problem;
-  std::vector<std::string> warnings;
-  const auto network = o.common.makeNetwork(secure ? "wss" : "ws", problem, warnings);
-  if (!network) {
-    out.failure(problem);
-    return kExitUsage;
-  }
-  for (const std::string& warning : warnings) out.status(warning, "warning", {{"text", warning}});
+  const auto network = o.common.makeNetwork(secure ? "wss" : "ws", out);
+  if (!network) return kExitUsage;
 
   ClientSession session;
   bool refused = false;  // connectSocket's fail: the options or the policy were refused
