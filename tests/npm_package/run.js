@@ -4,10 +4,14 @@
 // packs bindings/node with `npm pack` (prebuilt: the tarball carries ADDON as its linux-x64
 // prebuilt; source: no prebuilt, so `npm install` builds the addon from the tarball's sources
 // with cmake-js), installs the tarball into a fresh project in WORK_DIR, outside the
-// repository, and runs from there the binding's behavioural tests (the seed examples among
-// them) and the example of examples/node (mini-program code under Node's test runner, through
-// require('minisock/global')). Source mode also checks that, with the build tools out of
-// reach, `npm rebuild` fails naming the Debian packages to install.
+// repository, and runs from there the tests that show the installed package works as a
+// whole: test/shared (the seeds as written, bad arguments to every call, the policies, text
+// round trips; the files `minisock run` runs too) and the example of examples/node
+// (mini-program code under Node's test runner, through require('minisock/global')). The rest
+// of the binding's suite tests the same JavaScript and addon and runs once, against the
+// repository's build (scripts/test.sh): running it again from the package would test nothing
+// more. Source mode also checks that, with the build tools out of reach, `npm rebuild` fails
+// naming the Debian packages to install.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -74,15 +78,16 @@ const expected = mode === 'prebuilt'
   : path.join(installed, 'build', 'Release', 'minisock.node')
 assert.equal(where, expected)
 
-// 4. The behavioural tests (seed examples, every event, lifetimes) from the project.
+// 4. The tests that run in both engines (test/shared: the seeds as written, every call's bad
+// arguments, policies, text) from the project, through require('minisock').
 const tests = path.join(project, 'test')
-fs.mkdirSync(tests)
-for (const file of fs.readdirSync(path.join(pkg, 'test'))) {
-  if (file.endsWith('.js') && file !== 'types.test.js') fs.copyFileSync(path.join(pkg, 'test', file), path.join(tests, file))
-}
-// The tests that run in both engines (shared/: also under `minisock run`), with their helpers.
 fs.cpSync(path.join(pkg, 'test', 'shared'), path.join(tests, 'shared'), { recursive: true })
-run(process.execPath, ['--test', 'test/'], { cwd: project, env: { ...installEnv, MINISOCK_PACKAGE: 'minisock' } })
+const shared = run(process.execPath, ['--test', 'test/'], {
+  cwd: project, env: { ...installEnv, MINISOCK_PACKAGE: 'minisock' }, capture: true
+})
+// Node's runner ends with its counts: the shared files ran, every one of their tests passed.
+assert.match(shared.stdout, /^# pass [1-9]/m, 'the shared tests ran from the installed package')
+assert.match(shared.stdout, /^# fail 0$/m)
 
 // 5. examples/node: mini-program code tested with require('minisock/global').
 const example = path.join(project, 'example')
