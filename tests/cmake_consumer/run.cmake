@@ -1,8 +1,8 @@
 # The installed package as an outside project uses it, in one of two forms:
 #   MODE=static  installs BUILD_DIR (this build's static libraries);
 #   MODE=shared  configures, builds and installs the libraries from SOURCE_ROOT as shared
-#                libraries (MINISOCK_SHARED=ON, nothing else), then checks that they export
-#                the public API only.
+#                libraries (MINISOCK_SHARED=ON, nothing else) in LIBRARY_DIR (default
+#                WORK_DIR/library), then checks that they export the public API only.
 # Then: the consumer in SOURCE_DIR is built with find_package(minisock) and run, and built
 # again with `pkg-config --cflags --libs` (--static for the static libraries) and run.
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -15,11 +15,15 @@ function(step)
 endfunction()
 
 if(MODE STREQUAL "shared")
-  step(${CMAKE_COMMAND} -S ${SOURCE_ROOT} -B ${WORK_DIR}/library -G Ninja -DCMAKE_BUILD_TYPE=Release
+  if(NOT LIBRARY_DIR)
+    set(LIBRARY_DIR ${WORK_DIR}/library)
+  endif()
+  file(REMOVE_RECURSE ${LIBRARY_DIR})
+  step(${CMAKE_COMMAND} -S ${SOURCE_ROOT} -B ${LIBRARY_DIR} -G Ninja -DCMAKE_BUILD_TYPE=Release
        -DMINISOCK_SHARED=ON -DMINISOCK_BUILD_TESTS=OFF -DMINISOCK_BUILD_TOOLS=OFF
        -DMINISOCK_BUILD_EXAMPLES=OFF -DMINISOCK_BUILD_NODE=OFF -DMINISOCK_WERROR=ON)
-  step(${CMAKE_COMMAND} --build ${WORK_DIR}/library)
-  step(${CMAKE_COMMAND} --install ${WORK_DIR}/library --prefix ${prefix})
+  step(${CMAKE_COMMAND} --build ${LIBRARY_DIR})
+  step(${CMAKE_COMMAND} --install ${LIBRARY_DIR} --prefix ${prefix})
   # Exported: the public API (namespace minisock, not minisock::detail) and nothing else.
   file(GLOB libraries ${prefix}/lib*/libminisock*.so.*.*.*)
   list(LENGTH libraries count)
