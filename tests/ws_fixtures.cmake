@@ -21,7 +21,9 @@ gtest_discover_tests(minisock_ws_bad_server_tests DISCOVERY_MODE PRE_TEST PROPER
 add_executable(minisock_fault_tests integration/faults_test.cpp)
 target_link_libraries(minisock_fault_tests PRIVATE minisock minisock_servers minisock_ws_test_support OpenSSL::SSL
                                                    GTest::gtest_main minisock_warnings minisock_sanitize)
-gtest_discover_tests(minisock_fault_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300 LABELS integration)
+# COST: the suite with the long cases (up to the whole close's 15 s), started first.
+gtest_discover_tests(minisock_fault_tests DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300 LABELS integration
+                     COST 10)
 
 # RFC 6455 client conformance, case by case in the manner of Autobahn|Testsuite's fuzzing
 # server (tests/integration/ws_conformance_test.cpp). zlib (when found) makes the raw-deflate
