@@ -49,6 +49,9 @@ bool refForbiddenName(std::string_view name) {
 
 bool refHeadersOk(const minisock::HeaderFields& header) {
   for (const auto& [name, value] : header) {
+    if (name.size() > minisock::SocketTask::kMaxRequestFieldBytes ||
+        value.size() > minisock::SocketTask::kMaxRequestFieldBytes)
+      return false;
     if (!refToken(name)) return false;
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) return false;
     if (refForbiddenName(name)) return false;
@@ -112,6 +115,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (option.protocols[i] == option.protocols[j]) protocolsOk = false;
     }
   }
+  std::size_t offerBytes = 0;
+  for (std::size_t i = 0; i < option.protocols.size(); ++i)
+    offerBytes += (i == 0 ? 0 : 2) + option.protocols[i].size();
+  if (offerBytes > minisock::SocketTask::kMaxRequestFieldBytes) protocolsOk = false;
   const std::string protocolProblem = checkProtocols(option.protocols);
   CHECK(protocolProblem.empty() == protocolsOk);
   if (protocolsOk && !option.protocols.empty()) {

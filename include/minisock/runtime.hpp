@@ -148,7 +148,8 @@ class MINISOCK_API Runtime {
   const Policy& policy() const noexcept;
   /// Extension: the NetworkOptions this Runtime uses.
   const NetworkOptions& network() const noexcept;
-  /// Sockets the Runtime still holds (created and not yet closed). 0 means drained.
+  /// Sockets the Runtime still holds (created and not yet closed; a TCP or UDP socket never
+  /// used counts until its last handle is dropped). 0 means drained.
   std::size_t socketCount() const noexcept;
 
  private:

@@ -77,6 +77,17 @@ class MINISOCK_API SocketTask {
   /// it is the most that Beast 1.81's HTTP parser (whose limit its WebSocket handshake does
   /// not let a client change) accepts however the answer is cut into TCP segments.
   static constexpr std::size_t kMaxUpgradeAnswerHeaderBytes = 8192;
+  /// The most bytes one header field of the upgrade request may take, in its name or in its
+  /// value: each `header` field, and `protocols` joined with ", " (one Sec-WebSocket-Protocol
+  /// value). A longer one is refused through `fail` before any connection is made, the errMsg
+  /// naming the field and this limit. Fixed: Beast 1.81 keeps a field's sizes in 16 bits.
+  static constexpr std::size_t kMaxRequestFieldBytes = 65533;
+  /// How long the task waits, once the close frames have been exchanged (or once it has sent
+  /// its own close frame because the server broke the protocol), for the server to end the TCP
+  /// connection (RFC 6455 7.1.1: the server ends it first). Then the task ends it itself: the
+  /// Close comes at most this long after the closing handshake, with the code the close
+  /// frames carried, whatever the server does with TCP. Chromium waits 2 s too.
+  static constexpr std::chrono::milliseconds kServerEndTimeout{2000};
 
   /// Binary data shared with the caller instead of copied (an extension: the same bytes sent
   /// many times, or by many tasks, without a copy each). The bytes must not change until the

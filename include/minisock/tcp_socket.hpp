@@ -27,9 +27,12 @@ struct CreateTCPSocketOption {
   std::string type = "ipv4";
 };
 
-/// A TCP client socket. Created by Runtime::createTCPSocket; the Runtime keeps it alive from
-/// creation until its Close event, so dropping the handle does not end a connection, and a
-/// `std::weak_ptr` to the handle (in a listener, to avoid a cycle) stays valid until then.
+/// A TCP client socket. Created by Runtime::createTCPSocket; from its first call (any method
+/// but adding and removing listeners) the Runtime keeps it alive until its Close event, so
+/// dropping the handle does not end a connection, and a `std::weak_ptr` to the handle (in a
+/// listener, to avoid a cycle) stays valid until then. A socket never used can fire no event
+/// (but its creation's Error and Close for an invalid type): it is released with its last
+/// handle.
 ///
 /// Thread-safety: every method may be called from any thread and from inside any listener.
 /// Listeners run on the Runtime's loop thread. No method reports an error by throwing or

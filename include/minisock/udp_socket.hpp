@@ -21,8 +21,10 @@ namespace detail {
 class UDPSocketImpl;
 }
 
-/// A UDP socket. Created by Runtime::createUDPSocket("udp4" or "udp6"); the Runtime keeps it
-/// alive until its Close event (a `std::weak_ptr` to the handle stays valid until then).
+/// A UDP socket. Created by Runtime::createUDPSocket("udp4" or "udp6"); from its first call
+/// (any method but adding and removing listeners) the Runtime keeps it alive until its Close
+/// event (a `std::weak_ptr` to the handle stays valid until then). One never used is released
+/// with its last handle, as TCPSocket.
 ///
 /// Thread-safety and events follow TCPSocket: any method from any thread or listener;
 /// listeners run on the loop thread; errors arrive as Error events, never as exceptions.

@@ -63,6 +63,10 @@ void reportCallbackException(const char* what) noexcept {
                what);
 }
 
+void reportLoopException(const char* what) noexcept {
+  std::fprintf(stderr, "minisock: an exception left an I/O handler (the loop goes on): %s\n", what);
+}
+
 std::string quoted(std::string_view text) {
   std::string out = "'";
   for (unsigned char c : text.substr(0, 255))

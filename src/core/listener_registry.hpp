@@ -17,6 +17,9 @@ namespace minisock::detail {
 void reportListenerException(const char* what) noexcept;
 /// Writes "minisock: a success/fail/complete callback threw: <what>" to stderr.
 void reportCallbackException(const char* what) noexcept;
+/// An exception that left an I/O handler (from Beast, Asio or OpenSSL: listeners' and
+/// callbacks' own are caught where they are called): reported, and the loop goes on.
+void reportLoopException(const char* what) noexcept;
 
 /// Calls a success/fail/complete callback, when there is one. Its exception is reported as
 /// a listener's is, never let out into the loop (it would leave run() or end start()'s

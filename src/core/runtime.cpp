@@ -23,6 +23,23 @@ namespace minisock {
 namespace detail {
 
 namespace {
+
+// Runs the loop until `run` returns. An exception out of a handler is reported and the loop
+// goes on: it never ends the loop's thread (std::terminate) nor reaches the caller of run() or
+// step(). Asio lets the same call be made again after a handler threw.
+template <class Run>
+void runGuarded(Run&& run) {
+  for (;;) {
+    try {
+      run();
+      return;
+    } catch (const std::exception& e) {
+      reportLoopException(e.what());
+    } catch (...) {
+      reportLoopException("an exception not derived from std::exception");
+    }
+  }
+}
 constexpr std::size_t kReceiveBufferSize = 256 * 1024;
 /// Handlers one step() runs at most before it lets the host's other work have a turn (the
 /// descriptor then stays readable). A handler is one I/O completion, timer or posted call.
@@ -155,17 +172,29 @@ bool RuntimeCore::step() {
   LoopThreadScope scope(link.get());
   if (ioc.stopped() && link->alive) ioc.restart();
   std::size_t handlers = 0;
-  while (handlers < kStepBudget && ioc.poll_one()) ++handlers;
+  bool polled = true;
+  while (handlers < kStepBudget && polled) {
+    runGuarded([&] { polled = ioc.poll_one() > 0; });
+    if (polled) ++handlers;
+  }
   const bool more = handlers == kStepBudget && link->alive;
   if (more) wakeHost();  // the rest in the next step, after the host's other work
   hasWork_.store(more || (!ioc.stopped() && link->alive), std::memory_order_release);
   return hasWork();
 }
 
-void RuntimeCore::adopt(const std::shared_ptr<SocketBase>& socket) {
+void RuntimeCore::adopt(const std::shared_ptr<SocketBase>& socket, bool held) {
   std::lock_guard lock(socketsMutex_);
-  socketNodes_.insert(sockets_, socket.get(), Entry{socket, socket});
+  socketNodes_.insert(sockets_, socket.get(),
+                      Entry{socket, held ? socket : std::shared_ptr<SocketBase>{}, true});
   ++liveCount_;
+}
+
+void RuntimeCore::hold(SocketBase* socket) {
+  std::lock_guard lock(socketsMutex_);
+  auto it = sockets_.find(socket);
+  if (it != sockets_.end() && it->second.live && !it->second.strong)
+    it->second.strong = it->second.weak.lock();
 }
 
 void RuntimeCore::release(SocketBase* socket) {
@@ -174,7 +203,8 @@ void RuntimeCore::release(SocketBase* socket) {
   {
     std::lock_guard lock(socketsMutex_);
     auto it = sockets_.find(socket);
-    if (it == sockets_.end() || !it->second.strong) return;
+    if (it == sockets_.end() || !it->second.live) return;
+    it->second.live = false;
     last = std::move(it->second.strong);
     none = --liveCount_ == 0;
   }
@@ -185,7 +215,9 @@ void RuntimeCore::release(SocketBase* socket) {
 
 void RuntimeCore::forget(SocketBase* socket) noexcept {
   std::lock_guard lock(socketsMutex_);
-  socketNodes_.recycle(sockets_.extract(socket));
+  auto node = sockets_.extract(socket);
+  if (!node.empty() && node.mapped().live) --liveCount_;  // never used, its last handle dropped
+  socketNodes_.recycle(std::move(node));
 }
 
 std::size_t RuntimeCore::socketCount() const noexcept {
@@ -219,9 +251,10 @@ void RuntimeCore::run(bool limited, std::chrono::milliseconds duration) {
   } done{this};
   LoopThreadScope scope(link.get());
   if (limited) {
-    ioc.run_for(duration);
+    const auto until = std::chrono::steady_clock::now() + duration;
+    runGuarded([&] { ioc.run_until(until); });
   } else {
-    ioc.run();
+    runGuarded([&] { ioc.run(); });
   }
 }
 
@@ -248,7 +281,7 @@ void RuntimeCore::start() {
   guard_.emplace(ioc.get_executor());
   thread_ = std::thread([self = shared_from_this()] {
     LoopThreadScope scope(self->link.get());
-    self->ioc.run();
+    runGuarded([&] { self->ioc.run(); });
   });
 }
 
@@ -310,6 +343,7 @@ void RuntimeCore::shutdown() noexcept {
     std::lock_guard lock(socketsMutex_);
     for (auto& [ptr, entry] : sockets_) {
       if (entry.strong) strong.push_back(std::move(entry.strong));
+      entry.live = false;
     }
     liveCount_ = 0;
   }
@@ -351,7 +385,7 @@ std::shared_ptr<TCPSocket> Runtime::createTCPSocket(CreateTCPSocketOption option
   impl->addInitialListener(impl->closeListeners, std::move(listeners.onClose));
   impl->addInitialListener(impl->bindWifiListeners, std::move(listeners.onBindWifi));
   impl->addInitialListener(impl->drainListeners, std::move(listeners.onDrain));
-  core_->adopt(impl);
+  core_->adopt(impl, /*held=*/false);  // held from its first call (markUsed)
   impl->init();
   TCPSocket* handle = &impl->handle;
   return std::shared_ptr<TCPSocket>(std::move(impl), handle);

@@ -121,8 +121,13 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
   WsState& ws();
   std::atomic<std::uint64_t> nextSocketTaskId{0};
 
-  /// Holds a new socket until its Close (the platform's strong reference).
-  void adopt(const std::shared_ptr<SocketBase>& socket);
+  /// Registers a new socket. `held`: the runtime keeps it alive until its Close (the
+  /// platform's strong reference); otherwise only weakly until hold(): a TCP or UDP socket
+  /// until its first call, so that one never used is destroyed with its owner's last handle
+  /// (and forgotten by its destructor), as it can never fire an event.
+  void adopt(const std::shared_ptr<SocketBase>& socket, bool held = true);
+  /// The socket's first call: kept alive from now on until its Close.
+  void hold(SocketBase* socket);
   /// Drops the strong reference (at Close).
   void release(SocketBase* socket);
   /// Forgets a socket entirely (its destructor).
@@ -157,7 +162,8 @@ class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
  private:
   struct Entry {
     std::weak_ptr<SocketBase> weak;
-    std::shared_ptr<SocketBase> strong;  // null once closed
+    std::shared_ptr<SocketBase> strong;  // null once closed, and before hold() if adopted so
+    bool live = true;                    // counted in liveCount_: not closed
   };
   mutable std::mutex socketsMutex_;
   std::unordered_map<SocketBase*, Entry> sockets_;
@@ -194,6 +200,14 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
  public:
   explicit SocketBase(std::shared_ptr<RuntimeLink> link) noexcept : link_(std::move(link)) {}
   virtual ~SocketBase();
+
+  /// A public call of a kind adopted weakly (TCP, UDP; not adding or removing listeners): the
+  /// first makes the runtime hold the socket until its Close (RuntimeCore::hold). Any thread.
+  void markUsed() {
+    if (used_.exchange(true, std::memory_order_acq_rel)) return;
+    std::lock_guard lock(link_->mutex);
+    if (link_->alive) link_->core->hold(this);
+  }
   SocketBase(const SocketBase&) = delete;
   SocketBase& operator=(const SocketBase&) = delete;
 
@@ -344,6 +358,7 @@ class SocketBase : public std::enable_shared_from_this<SocketBase> {
 
  private:
   bool holdingLoop_ = false;
+  std::atomic<bool> used_{false};  // markUsed()
   std::atomic<std::uint64_t> listenerIds_{0};
   std::atomic<int> pendingCalls_{0};
 };

@@ -124,8 +124,25 @@ std::string parseWsUrl(std::string_view url, WsUrl& out) {
   return {};
 }
 
+namespace {
+
+std::string fieldLimit() {
+  return " (at most " + std::to_string(SocketTask::kMaxRequestFieldBytes) +
+         " bytes: SocketTask::kMaxRequestFieldBytes)";
+}
+
+}  // namespace
+
 std::string checkHeaders(const HeaderFields& header) {
   for (const auto& [name, value] : header) {
+    if (name.size() > SocketTask::kMaxRequestFieldBytes) {
+      return "header name '" + name.substr(0, 64) + "...' is " + std::to_string(name.size()) +
+             " bytes long" + fieldLimit();
+    }
+    if (value.size() > SocketTask::kMaxRequestFieldBytes) {
+      return "header '" + name.substr(0, 64) + "' has a value of " + std::to_string(value.size()) +
+             " bytes" + fieldLimit();
+    }
     if (!isHttpToken(name)) {
       return "header name '" + name.substr(0, 64) + "' is not a valid HTTP token";
     }
@@ -146,13 +163,24 @@ std::string checkHeaders(const HeaderFields& header) {
 }
 
 std::string checkProtocols(const std::vector<std::string>& protocols) {
-  for (std::size_t i = 0; i < protocols.size(); ++i) {
-    if (!isHttpToken(protocols[i]))
-      return "protocol '" + protocols[i].substr(0, 64) + "' is not a valid HTTP token";
-    for (std::size_t j = 0; j < i; ++j) {
-      if (protocols[j] == protocols[i]) return "protocol '" + protocols[i] + "' is listed twice";
+  if (!protocols.empty()) {
+    std::size_t joined = 2 * (protocols.size() - 1);  // the ", " between offers
+    for (const auto& p : protocols) joined += p.size();
+    if (joined > SocketTask::kMaxRequestFieldBytes) {
+      return "protocols take " + std::to_string(joined) +
+             " bytes as one Sec-WebSocket-Protocol value (joined with \", \")" + fieldLimit();
     }
   }
+  // Duplicates through a sorted copy of views: linear-logarithmic in the number of offers.
+  std::vector<std::string_view> seen;
+  seen.reserve(protocols.size());
+  for (const auto& p : protocols) {
+    if (!isHttpToken(p)) return "protocol '" + p.substr(0, 64) + "' is not a valid HTTP token";
+    seen.emplace_back(p);
+  }
+  std::sort(seen.begin(), seen.end());
+  if (auto twice = std::adjacent_find(seen.begin(), seen.end()); twice != seen.end())
+    return "protocol '" + std::string(twice->substr(0, 64)) + "' is listed twice";
   return {};
 }
 

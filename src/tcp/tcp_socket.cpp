@@ -625,20 +625,45 @@ TCPSocket::TCPSocket(std::shared_ptr<detail::TCPSocketImpl> impl) noexcept
     : impl_(std::move(impl)) {}
 TCPSocket::~TCPSocket() = default;
 
-void TCPSocket::connect(ConnectOption option) { impl_->connect(std::move(option)); }
+void TCPSocket::connect(ConnectOption option) {
+  impl_->markUsed();
+  impl_->connect(std::move(option));
+}
 void TCPSocket::write(std::string_view data) {
+  impl_->markUsed();
   impl_->write(std::as_bytes(std::span(data.data(), data.size())));
 }
 void TCPSocket::write(const char* data) { write(std::string_view(data == nullptr ? "" : data)); }
-void TCPSocket::write(std::span<const std::byte> data) { impl_->write(data); }
-void TCPSocket::write(std::string&& data) { impl_->write(std::move(data)); }
-void TCPSocket::write(std::vector<std::byte>&& data) { impl_->write(std::move(data)); }
+void TCPSocket::write(std::span<const std::byte> data) {
+  impl_->markUsed();
+  impl_->write(data);
+}
+void TCPSocket::write(std::string&& data) {
+  impl_->markUsed();
+  impl_->write(std::move(data));
+}
+void TCPSocket::write(std::vector<std::byte>&& data) {
+  impl_->markUsed();
+  impl_->write(std::move(data));
+}
 std::size_t TCPSocket::bufferedAmount() const noexcept { return impl_->bufferedAmount(); }
-void TCPSocket::close() { impl_->close(); }
-void TCPSocket::pause() { impl_->pause(); }
-void TCPSocket::resume() { impl_->resume(); }
+void TCPSocket::close() {
+  impl_->markUsed();
+  impl_->close();
+}
+void TCPSocket::pause() {
+  impl_->markUsed();
+  impl_->pause();
+}
+void TCPSocket::resume() {
+  impl_->markUsed();
+  impl_->resume();
+}
 bool TCPSocket::isPaused() const noexcept { return impl_->isPaused(); }
-void TCPSocket::bindWifi(BindWifiOption option) { impl_->bindWifi(std::move(option)); }
+void TCPSocket::bindWifi(BindWifiOption option) {
+  impl_->markUsed();
+  impl_->bindWifi(std::move(option));
+}
 
 ListenerId TCPSocket::onConnect(Listener<ConnectEvent> l) {
   return impl_->addListener(impl_->connectListeners, std::move(l));

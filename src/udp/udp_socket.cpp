@@ -657,13 +657,34 @@ UDPSocket::UDPSocket(std::shared_ptr<detail::UDPSocketImpl> impl) noexcept
     : impl_(std::move(impl)) {}
 UDPSocket::~UDPSocket() = default;
 
-int UDPSocket::bind() { return impl_->bind(0); }
-int UDPSocket::bind(int port) { return impl_->bind(port); }
-void UDPSocket::send(SendOption option) { impl_->send(std::move(option), false); }
-void UDPSocket::connect(ConnectOption option) { impl_->connect(std::move(option)); }
-void UDPSocket::write(SendOption option) { impl_->send(std::move(option), true); }
-void UDPSocket::setTTL(int ttl) { impl_->setTTL(ttl); }
-void UDPSocket::close() { impl_->close(); }
+int UDPSocket::bind() {
+  impl_->markUsed();
+  return impl_->bind(0);
+}
+int UDPSocket::bind(int port) {
+  impl_->markUsed();
+  return impl_->bind(port);
+}
+void UDPSocket::send(SendOption option) {
+  impl_->markUsed();
+  impl_->send(std::move(option), false);
+}
+void UDPSocket::connect(ConnectOption option) {
+  impl_->markUsed();
+  impl_->connect(std::move(option));
+}
+void UDPSocket::write(SendOption option) {
+  impl_->markUsed();
+  impl_->send(std::move(option), true);
+}
+void UDPSocket::setTTL(int ttl) {
+  impl_->markUsed();
+  impl_->setTTL(ttl);
+}
+void UDPSocket::close() {
+  impl_->markUsed();
+  impl_->close();
+}
 std::uint64_t UDPSocket::droppedCount() const noexcept { return impl_->droppedCount(); }
 
 ListenerId UDPSocket::onListening(Listener<ListeningEvent> l) {
@@ -700,7 +721,7 @@ std::shared_ptr<UDPSocket> Runtime::createUDPSocket(const std::string& type,
   impl->addInitialListener(impl->messageListeners, std::move(listeners.onMessage));
   impl->addInitialListener(impl->errorListeners, std::move(listeners.onError));
   impl->addInitialListener(impl->closeListeners, std::move(listeners.onClose));
-  core_->adopt(impl);
+  core_->adopt(impl, /*held=*/false);  // held from its first call (markUsed)
   impl->init();
   UDPSocket* handle = &impl->handle;
   return std::shared_ptr<UDPSocket>(std::move(impl), handle);

@@ -16,6 +16,7 @@
 // All calls happen on the loop thread (like every other use of the stream).
 
 #include <sys/socket.h>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -33,9 +34,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -58,8 +61,51 @@ class CorkStream {
   template <class... Args>
   explicit CorkStream(Args&&... args) : next_(std::forward<Args>(args)...) {}
 
+  /// Called on the owner when Beast's teardown starts (see boundTeardown()).
+  using TeardownHook = void (*)(void* owner);
+
   /// Pending operations hold the owner (which holds this stream) while they run.
-  void setOwner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
+  void setOwner(std::weak_ptr<void> owner, TeardownHook onTeardown = nullptr) {
+    owner_ = std::move(owner);
+    onTeardown_ = onTeardown;
+  }
+
+  /// Beast's teardown, after the close frames were exchanged (or after Beast sent its own close
+  /// frame on a protocol failure), waits for the server to end TCP (or to answer close_notify),
+  /// with no limit, and its write of what is still buffered can wait for a server that stopped
+  /// reading. Bounded: after `bound` the TCP connection is shut down both ways, which ends the
+  /// teardown as the server's end would; the close frames already said how the connection
+  /// ended, so the teardown then completes without an error.
+  void boundTeardown(std::chrono::milliseconds bound) noexcept { teardownBound_ = bound; }
+
+  /// The teardown starts: the owner is told, and its bound armed.
+  void teardownStarting() {
+    auto keep = owner_.lock();
+    if (!keep) return;  // the owner is going: nothing waits for this teardown
+    if (onTeardown_ != nullptr) onTeardown_(keep.get());
+    if (teardownBound_.count() <= 0) return;
+    teardownForced_ = false;
+    teardownTimer_.emplace(next_.get_executor());
+    teardownTimer_->expires_after(teardownBound_);
+    teardownTimer_->async_wait([this, keep](const boost::system::error_code& ec) {
+      if (ec || !teardownTimer_) return;  // the teardown ended first
+      teardownForced_ = true;
+      // Both ways: a read waiting for the server's end sees EOF, and a write the server no
+      // longer reads (the rest of the buffer, a close_notify) fails instead of waiting.
+      boost::system::error_code ignored;
+      boost::beast::get_lowest_layer(next_).shutdown(boost::asio::socket_base::shutdown_both,
+                                                     ignored);
+    });
+  }
+
+  /// The teardown ended with `ec`: what Beast is told.
+  boost::system::error_code teardownEnded(const boost::system::error_code& ec) {
+    if (teardownTimer_) {
+      teardownTimer_->cancel();
+      teardownTimer_.reset();
+    }
+    return teardownForced_ ? boost::system::error_code{} : ec;
+  }
 
   /// Beast is about to echo a close frame whose code may not be on the wire: the next write
   /// that is exactly such a frame is answered with 1002 instead. (Armed only then: a write can
@@ -102,6 +148,9 @@ class CorkStream {
   /// limit of its own, but it applies to what is unparsed at a time, so whether an answer
   /// passes depends on how it was cut into segments; this one is exact.)
   void limitUpgradeAnswer(std::size_t limit) noexcept { answer_.start(limit); }
+
+  /// The upgrade answer's status code as its status line said (0: not read, or not HTTP).
+  int upgradeAnswerStatus() const noexcept { return answer_.status(); }
 
   /// Counts `n` received bytes against the upgrade answer's limit; false when they pass it.
   template <class MutableBuffers>
@@ -309,8 +358,17 @@ class CorkStream {
     }
   }
 
+  using Timer =
+      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                        boost::asio::wait_traits<std::chrono::steady_clock>,
+                                        executor_type>;
+
   Next next_;
   std::weak_ptr<void> owner_{};
+  TeardownHook onTeardown_ = nullptr;
+  std::chrono::milliseconds teardownBound_{0};  // 0: Beast's own wait, unbounded
+  std::optional<Timer> teardownTimer_{};
+  bool teardownForced_ = false;   // the bound passed: we ended the receiving side
   std::vector<char> pending_{};   // accepted, not yet handed to the next layer
   std::vector<char> inFlight_{};  // being written by async_write
   boost::system::error_code error_{};
@@ -326,20 +384,24 @@ class CorkStream {
 };
 
 /// Beast's teardown (after the closing handshake) on the layer below, once the buffer is sent.
+/// Bounded by CorkStream::boundTeardown().
 template <class Next, class Handler>
 void async_teardown(boost::beast::role_type role, CorkStream<Next>& stream, Handler&& handler) {
   using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
   using boost::beast::websocket::async_teardown;  // TCP
   stream.flush();
+  stream.teardownStarting();
+  auto ended = [&stream, h = std::forward<Handler>(handler)](
+                   const boost::system::error_code& ec) mutable { h(stream.teardownEnded(ec)); };
   if (stream.drained()) {  // the usual case: no loop turn spent waiting for nothing
-    return async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
+    return async_teardown(role, stream.next_layer(), std::move(ended));
   }
-  stream.async_drain([&stream, role, h = std::forward<Handler>(handler)](
-                         const boost::system::error_code&) mutable {
-    using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
-    using boost::beast::websocket::async_teardown;  // TCP
-    async_teardown(role, stream.next_layer(), std::move(h));
-  });
+  stream.async_drain(
+      [&stream, role, ended = std::move(ended)](const boost::system::error_code&) mutable {
+        using boost::beast::async_teardown;             // TLS (beast/websocket/ssl.hpp)
+        using boost::beast::websocket::async_teardown;  // TCP
+        async_teardown(role, stream.next_layer(), std::move(ended));
+      });
 }
 
 template <class Next>

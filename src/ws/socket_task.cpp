@@ -181,7 +181,8 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
     ws_.emplace(std::in_place_type<PlainWs>, core.ioc);
   }
   withWs([&](auto& ws) {
-    ws.next_layer().setOwner(weak_from_this());
+    ws.next_layer().setOwner(weak_from_this(), &SocketTaskImpl::onTeardown);
+    ws.next_layer().boundTeardown(SocketTask::kServerEndTimeout);
     // Told of the server's close frame before Beast echoes it, so that an echo of a code not
     // allowed on the wire becomes 1002. Only until our own close starts (no echo follows
     // then; and Beast 1.81's read, which with a control callback yields once before handling
@@ -326,6 +327,7 @@ void SocketTaskImpl::tlsHandshake() {
 
 void SocketTaskImpl::wsHandshake() {
   opening_->handshakeStart = Clock::now();
+  std::string problem;
   withWs([&](auto& ws) {
     ws.set_option(websocket::stream_base::decorator(RequestDecorator{&opening_->option}));
     websocket::permessage_deflate pmd;
@@ -339,10 +341,18 @@ void SocketTaskImpl::wsHandshake() {
     ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
                                                   websocket::stream_base::none(), false});
     ws.next_layer().limitUpgradeAnswer(SocketTask::kMaxUpgradeAnswerHeaderBytes);
-    ws.async_handshake(
-        opening_->response, opening_->url.hostHeader, opening_->url.target,
-        [self = self()](const boost::system::error_code& ec) { self->onHandshake(ec); });
+    // Beast builds the request (the decorator's fields) before the operation starts, and throws
+    // where a field does not fit; checkConnectSocketOption refuses such fields first, so this
+    // is the last line, never the way a limit is reported.
+    try {
+      ws.async_handshake(
+          opening_->response, opening_->url.hostHeader, opening_->url.target,
+          [self = self()](const boost::system::error_code& ec) { self->onHandshake(ec); });
+    } catch (const std::exception& e) {
+      problem = std::string("cannot build the upgrade request: ") + e.what();
+    }
   });
+  if (!problem.empty()) failOpening(std::move(problem));
 }
 
 void SocketTaskImpl::onHandshake(const boost::system::error_code& ec) {
@@ -608,6 +618,23 @@ void SocketTaskImpl::onCloseAnswerTimeout() {
          1006, "");
 }
 
+void SocketTaskImpl::onTeardown(void* owner) {
+  auto& self = static_cast<SocketTaskImpl&>(*static_cast<SocketBase*>(owner));
+  if (self.aborted_) return;
+  // The server answered our close frame (or sent its own, or Beast failed the connection):
+  // the wait for that answer is over.
+  self.core().deadlines.cancel(self.closeAnswer_);
+  // The teardown ends within kServerEndTimeout: the whole close's deadline would only report a
+  // finished closing handshake as unfinished.
+  self.core().deadlines.cancel(self.deadline_);
+  // Beast's idle timer (the heartbeat) would close the socket under the teardown and turn its
+  // end into a descriptor error; the teardown's own bound replaces it.
+  self.withWs([](auto& ws) {
+    ws.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                  websocket::stream_base::none(), false});
+  });
+}
+
 // ---- closing ----
 
 void SocketTaskImpl::doClose(SocketTask::CloseOption& option, bool global) {
@@ -663,6 +690,8 @@ WsContext SocketTaskImpl::context() {
   c.closeCode = closeCode_;
   c.heartbeat = heartbeat_;
   if (opening_) c.httpStatus = static_cast<int>(opening_->response.result_int());
+  if (opening_ && ws_)
+    c.answerStatus = withWs([](auto& ws) { return ws.next_layer().upgradeAnswerStatus(); });
   if (opening_ && ws_ && std::holds_alternative<TlsWs>(*ws_)) {
     c.clientCertificateRequested = TlsContext::clientCertificateRequested(
         std::get<TlsWs>(*ws_).next_layer().next_layer().native_handle());

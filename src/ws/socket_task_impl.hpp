@@ -110,6 +110,10 @@ class SocketTaskImpl final : public SocketBase {
   void onOpeningTimeout();
   void onClosingDeadline();
   void onCloseAnswerTimeout();
+  /// Beast's teardown starts (CorkStream::TeardownHook): the close frames are exchanged, or
+  /// Beast sent its own after a protocol failure; the teardown is bounded by
+  /// SocketTask::kServerEndTimeout from here, so no other timer may cut it short.
+  static void onTeardown(void* owner);
   void doClose(SocketTask::CloseOption& option, bool global);
   void startClosingHandshake();
   void onClosed(const boost::system::error_code& ec);

@@ -101,8 +101,18 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
             "the server's handshake answer, with the data it sent right behind it, exceeded "
             "the handshake's read buffer");
       }
-      if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category())
+      if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category()) {
+        // A status line was read but the rest was not (e.g. a 404 with a body over Beast's
+        // limit): the status says what happened.
+        if (context.answerStatus != 0 && context.answerStatus != 101) {
+          return openingFailed("server answered HTTP status " +
+                               std::to_string(context.answerStatus) +
+                               " instead of 101 Switching Protocols (its answer was not read "
+                               "whole: " +
+                               ec.message() + ")");
+        }
         return openingFailed("the server's handshake answer is not valid HTTP: " + ec.message());
+      }
       if (context.clientCertificateRequested) {
         // With TLS 1.3 a server checks the client certificate after the client's side of the
         // TLS handshake is done: its refusal (an alert, often lost to a reset) ends the upgrade.
@@ -147,8 +157,9 @@ std::optional<WsEnding> wsEnding(WsStep step, const boost::system::error_code& e
   if (ec == boost::beast::error::timeout && context.closeStarted)
     return failed("closeSocket: the server did not answer the close frame within 5 s", 1006);
   if (ec == boost::beast::error::timeout) {
-    return failed("network interrupted: no data from the server within the heartbeat period (" +
-                      std::to_string(context.heartbeat.count() * 2) + " ms)",
+    return failed("network interrupted: no data from the server within twice the heartbeat (" +
+                      std::to_string(context.heartbeat.count() * 2) + " ms; heartbeat " +
+                      std::to_string(context.heartbeat.count()) + " ms)",
                   1006);
   }
   if (ec.category() ==

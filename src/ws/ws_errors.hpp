@@ -30,7 +30,10 @@ struct WsContext {
   std::string serverCloseReason{};         ///< its reason
   std::chrono::milliseconds heartbeat{0};  ///< the heartbeat period (0: off)
   int httpStatus = 0;                      ///< the upgrade answer's status; 0: none read
-  long tlsVerifyResult = 0;                ///< the TLS handshake's certificate check (X509_V_OK: 0)
+  /// The status line's code as read, even when the answer could not be parsed whole (a body
+  /// over Beast's limit); 0: none read.
+  int answerStatus = 0;
+  long tlsVerifyResult = 0;  ///< the TLS handshake's certificate check (X509_V_OK: 0)
   /// wss: the server asked for a client certificate, and whether one was configured (sent).
   bool clientCertificateRequested = false;
   bool clientCertificateSent = false;

@@ -316,3 +316,51 @@ TEST(Runtime, ACallFromTheLoopThreadDoesNotOvertakeOneQueuedFromAnotherThread) {
   tcp->close();
   rt.stop();
 }
+
+TEST(Runtime, ASocketNeverUsedIsReleasedWithItsLastHandle) {
+  Runtime rt;
+  for (int i = 0; i < 1000; ++i) {
+    auto tcp = rt.createTCPSocket();
+    tcp->onMessage([](const TCPSocket::MessageEvent&) {});  // listeners alone are not a use
+    auto udp = rt.createUDPSocket("udp4");
+  }
+  // Released once their queued work (creation, listener registrations) has run.
+  EXPECT_TRUE(runUntil(
+      rt, [&] { return rt.socketCount() == 0u; }, 10s))
+      << rt.socketCount() << " sockets nobody can use any more are still held";
+
+  // Kept while a handle lives; a weak_ptr to a used one stays valid until its Close.
+  auto kept = rt.createTCPSocket();
+  EXPECT_EQ(rt.socketCount(), 1u);
+  std::weak_ptr<TCPSocket> used;
+  int closes = 0;
+  {
+    auto tcp = rt.createTCPSocket();
+    tcp->onClose([&](const TCPSocket::CloseEvent&) { ++closes; });
+    tcp->close();  // a use: held until its Close, whatever happens to the handle
+    used = tcp;
+  }
+  EXPECT_EQ(rt.socketCount(), 2u);
+  EXPECT_FALSE(used.expired());
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return closes == 1; }, 10s));
+  EXPECT_TRUE(runUntil(
+      rt, [&] { return rt.socketCount() == 1u; }, 10s))
+      << rt.socketCount();  // `kept` only
+  kept.reset();
+  EXPECT_EQ(rt.socketCount(), 0u);
+}
+
+TEST(Runtime, AnInvalidTypeStillReportsErrorAndCloseWhenTheHandleIsDroppedAtOnce) {
+  Runtime rt;
+  int errors = 0, closes = 0;
+  {
+    auto dropped = rt.createTCPSocket({.type = "ipv5"},
+                                      {.onError = [&](const ErrorEvent&) { ++errors; },
+                                       .onClose = [&](const TCPSocket::CloseEvent&) { ++closes; }});
+  }
+  ASSERT_TRUE(runUntil(
+      rt, [&] { return closes == 1; }, 10s));
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(rt.socketCount(), 0u);
+}

@@ -415,6 +415,15 @@ TEST(WsBadServer, WssUpgradeAnswerWithAMegabyteFieldNamesTheLimit) {
   expectHandshakeFailure(client, "handshake answer exceeded the header limit");
 }
 
+TEST(WsBadServer, Status404WithABodyOverBeastsLimitNamesTheStatus) {
+  // Beast stops reading at a body over its limit; the status line had been read.
+  WsScriptedServer server(answerRaw("HTTP/1.1 404 Not Found\r\nContent-Length: 104857600\r\n\r\n" +
+                                    std::string(4096, 'x')));
+  Client client(wsOption(server.url("/")));
+  client.runToClose();
+  expectHandshakeFailure(client, "server answered HTTP status 404 instead of 101");
+}
+
 TEST(WsBadServer, UpgradeAnswerThatIsNotHttpIsNamed) {
   WsScriptedServer server(answerRaw("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
   Client client(wsOption(server.url("/")));
@@ -605,6 +614,138 @@ TEST(WsBadServer, ServerCloseFrameIsReportedAndAnswered) {
   EXPECT_TRUE(frame->masked);
   EXPECT_TRUE(frame->fin);
   EXPECT_EQ(frame->closeCode(), 4000);
+}
+
+// A server that ends the closing handshake's exchange of frames but never ends TCP (RFC 6455
+// 7.1.1 says it ends TCP first): the task waits SocketTask::kServerEndTimeout for it, then ends
+// TCP itself, with the code the close frames carried and no descriptor error.
+struct KeptOpen {
+  Outbox<std::optional<Frame>> clientClose;  // the client's close frame
+  Outbox<bool> clientEnded;                  // whether the client then ended TCP itself
+};
+
+/// A correct 101, then `after`, then the client's close frame read, then TCP kept open until the
+/// client ends it (at most 10 s).
+WsScriptedServer::Script keepTcpOpen(KeptOpen seen,  // shares its outboxes
+                                     std::function<void(ScriptedConnection&)> after) {
+  return [seen, after = std::move(after)](ScriptedConnection& c) mutable {
+    c.sendHandshake();
+    after(c);
+    std::optional<Frame> frame;
+    for (int i = 0; i < 8 && (!frame || frame->opcode != ws_opcode::close); ++i)
+      frame = c.readFrame(10s);
+    seen.clientClose.set(frame);
+    seen.clientEnded.set(c.waitForPeerClose(10s));
+  };
+}
+
+/// Bounded well inside the 40 s and more such a task used to stay open.
+constexpr auto kKeptOpenLimit = SocketTask::kServerEndTimeout + 8s;
+
+void expectClientEndedTcp(Client& client, const KeptOpen& seen, int closeFrameCode) {
+  ASSERT_TRUE(runUntil(
+      client.rt, [&] { return seen.clientEnded.ready(); }, 12s));
+  EXPECT_TRUE(seen.clientEnded.get()) << "the client never ended TCP";
+  const std::optional<Frame> frame = seen.clientClose.get();
+  ASSERT_TRUE(frame) << "the client sent no close frame";
+  EXPECT_EQ(frame->closeCode(), closeFrameCode);
+}
+
+TEST(WsBadServer, ServerCloseFrameThenTcpKeptOpenClosesWithItsCode) {
+  KeptOpen seen;
+  WsScriptedServer server(
+      keepTcpOpen(seen, [](ScriptedConnection& c) { c.sendClose(4000, "bye"); }));
+  Client client(wsOption(server.url("/")));
+  client.runToClose(kKeptOpenLimit);
+  ASSERT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+  EXPECT_EQ(client.rec.closeEvents[0].code, 4000);
+  EXPECT_EQ(client.rec.closeEvents[0].reason, "bye");
+  EXPECT_EQ(client.task->readyState(), SocketTask::CLOSED);
+  expectClientEndedTcp(client, seen, 4000);
+}
+
+TEST(WsBadServer, ServerCloseFrameThenTcpKeptOpenWithHeartbeatIsNotADescriptorError) {
+  KeptOpen seen;
+  WsScriptedServer server(
+      keepTcpOpen(seen, [](ScriptedConnection& c) { c.sendClose(4000, "bye"); }));
+  Client client(wsOption(server.url("/"), [](ConnectSocketOption& o) { o.heartbeat = 1000ms; }));
+  client.runToClose(kKeptOpenLimit);
+  ASSERT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+  EXPECT_EQ(client.rec.closeCode(), 4000);
+  expectClientEndedTcp(client, seen, 4000);
+}
+
+TEST(WsBadServer, CloseAnsweredThenTcpKeptOpenIsAnOrderlyClose) {
+  // Before the bound, Beast's close waited for the server's end of TCP and the task reported
+  // "the server did not answer the close frame within 5 s", although it had.
+  Outbox<bool> clientEnded;
+  WsScriptedServer server([clientEnded](ScriptedConnection& c) mutable {
+    c.sendHandshake();
+    answerClose(c);  // echoes the client's close frame, then keeps TCP open
+    clientEnded.set(c.waitForPeerClose(10s));
+  });
+  Client client(wsOption(server.url("/")));
+  client.rec.onOpenHook = [&] { client.task->close(closeWith(4001, "done")); };
+  client.runToClose(kKeptOpenLimit);
+  ASSERT_EQ((Strings{"open", "close"}), client.rec.order) << client.rec.firstErrMsg();
+  EXPECT_EQ(client.rec.closeCode(), 4001);
+  EXPECT_EQ(client.rec.closeEvents[0].reason, "done");
+  ASSERT_TRUE(runUntil(
+      client.rt, [&] { return clientEnded.ready(); }, 12s));
+  EXPECT_TRUE(clientEnded.get()) << "the client never ended TCP";
+}
+
+TEST(WsBadServer, ProtocolViolationsThenTcpKeptOpenEndWithTheirCodes) {
+  struct Case {
+    const char* name;
+    std::function<void(ScriptedConnection&)> send;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {"invalid UTF-8", [](ScriptedConnection& c) { c.sendFrame(ws_opcode::text, "\xC3\x28"); },
+       1007},
+      {"a 126-byte ping",
+       [](ScriptedConnection& c) { c.sendFrame(ws_opcode::ping, std::string(126, 'p')); }, 1002},
+      {"a fragmented ping", [](ScriptedConnection& c) { c.sendFrame(ws_opcode::ping, "p", false); },
+       1002},
+      {"a 202-byte close frame",
+       [](ScriptedConnection& c) { c.sendClose(1000, std::string(200, 'r')); }, 1002},
+      {"reserved opcode 3", [](ScriptedConnection& c) { c.sendFrame(0x3, "x"); }, 1002},
+      {"RSV1 without an extension",
+       [](ScriptedConnection& c) { c.sendFrame(ws_opcode::text, "hi", true, false, kRsv1); }, 1002},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    KeptOpen seen;
+    WsScriptedServer server(keepTcpOpen(seen, k.send));
+    Client client(wsOption(server.url("/")));
+    client.runToClose(kKeptOpenLimit);
+    expectFailureAfterOpen(client, k.code);
+    EXPECT_FALSE(containsNoCase(client.rec.firstErrMsg(), "errno")) << client.rec.firstErrMsg();
+    EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(), "protocol error"))
+        << client.rec.firstErrMsg();
+    expectClientEndedTcp(client, seen, k.code);
+  }
+}
+
+TEST(WsBadServer, AHeaderFieldOverTheLimitIsRefusedBeforeConnectingNamingIt) {
+  WsScriptedServer server(openThen({}));
+  for (const bool protocols : {false, true}) {
+    SCOPED_TRACE(protocols ? "protocols" : "header");
+    Client client(wsOption(server.url("/"), [&](ConnectSocketOption& o) {
+      if (protocols) {
+        o.protocols = {std::string(40000, 'a'), std::string(40000, 'b')};
+      } else {
+        o.header = {{"X-Big", std::string(70000, 'v')}};
+      }
+    }));
+    client.runToClose();
+    expectHandshakeFailure(client, "SocketTask::kMaxRequestFieldBytes");
+    EXPECT_TRUE(containsNoCase(client.rec.firstErrMsg(),
+                               protocols ? "protocols take 80002 bytes" : "header 'X-Big'"))
+        << client.rec.firstErrMsg();
+  }
+  EXPECT_EQ(server.connections(), 0);
 }
 
 TEST(WsBadServer, CloseCodesNotAllowedOnTheWireAreAnsweredWith1002) {

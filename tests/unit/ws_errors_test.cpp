@@ -3,6 +3,7 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
 #include "ws/ws_errors.hpp"
@@ -68,7 +69,8 @@ TEST(WsErrors, LostConnectionsAre1006WithTheErrno) {
   heartbeat.heartbeat = std::chrono::milliseconds(500);
   auto silent = wsEnding(WsStep::read, boost::beast::error::timeout, heartbeat);
   EXPECT_EQ(silent->error->errMsg,
-            "network interrupted: no data from the server within the heartbeat period (1000 ms)");
+            "network interrupted: no data from the server within twice the heartbeat (1000 ms; "
+            "heartbeat 500 ms)");
   auto unanswered = wsEnding(WsStep::closing, boost::beast::error::timeout, WsContext{});
   EXPECT_EQ(unanswered->error->errMsg,
             "closeSocket: the server did not answer the close frame within 5 s");
@@ -127,4 +129,19 @@ TEST(WsErrors, AServerThatAskedForAClientCertificateAndEndedTheUpgradeIsNamed) {
   e = wsEnding(WsStep::upgrade, boost::asio::error::connection_reset, WsContext{});
   ASSERT_TRUE(e && e->error);
   EXPECT_EQ(e->error->errMsg.find("certificate"), std::string::npos) << e->error->errMsg;
+}
+
+TEST(WsErrors, AnAnswerWhoseBodyCannotBeReadIsReportedByItsStatus) {
+  WsContext c;
+  c.answerStatus = 404;
+  auto e = wsEnding(WsStep::upgrade, boost::beast::http::error::body_limit, c);
+  ASSERT_TRUE(e && e->error);
+  EXPECT_EQ(e->code, 1006);
+  EXPECT_EQ(e->error->errMsg,
+            "connectSocket:fail server answered HTTP status 404 instead of 101 Switching Protocols "
+            "(its answer was not read whole: body limit exceeded)");
+  // No status line read: the answer is not HTTP.
+  e = wsEnding(WsStep::upgrade, boost::beast::http::error::bad_version, WsContext{});
+  ASSERT_TRUE(e && e->error);
+  EXPECT_NE(e->error->errMsg.find("is not valid HTTP"), std::string::npos) << e->error->errMsg;
 }

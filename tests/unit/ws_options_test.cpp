@@ -27,6 +27,33 @@ TEST(WsUrl, ParsesSchemesHostsPortsAndTargets) {
   EXPECT_NE(parseWsUrl("ws://h:/", u), "");
 }
 
+TEST(WsOptions, AHeaderFieldOrTheProtocolOfferOverTheFieldLimitIsRefusedNamingIt) {
+  constexpr std::size_t limit = minisock::SocketTask::kMaxRequestFieldBytes;
+  EXPECT_EQ(checkHeaders({{"X-Big", std::string(limit, 'a')}}), "");
+  const std::string value = checkHeaders({{"X-Big", std::string(limit + 1, 'a')}});
+  EXPECT_NE(value.find("header 'X-Big' has a value of 65534 bytes"), std::string::npos) << value;
+  EXPECT_NE(value.find("at most 65533 bytes: SocketTask::kMaxRequestFieldBytes"), std::string::npos)
+      << value;
+  const std::string name = checkHeaders({{std::string(limit + 1, 'X'), "v"}});
+  EXPECT_NE(name.find("is 65534 bytes long"), std::string::npos) << name;
+  // Joined with ", ": two offers of 32765 bytes take 65532 bytes, one byte more is too many.
+  EXPECT_EQ(checkProtocols({std::string(32765, 'a'), std::string(32765, 'b')}), "");
+  const std::string offer = checkProtocols({std::string(32766, 'a'), std::string(32766, 'b')});
+  EXPECT_NE(offer.find("protocols take 65534 bytes"), std::string::npos) << offer;
+}
+
+TEST(WsOptions, ADuplicateProtocolIsFoundAmongManyOffersAndNamed) {
+  std::vector<std::string> offers;
+  for (int i = 0; i < 5000; ++i) {
+    std::string offer = "p";  // appended: GCC 12 at -O3 reports a false -Wrestrict for "p" + s
+    offer += std::to_string(i);
+    offers.push_back(std::move(offer));
+  }
+  EXPECT_EQ(checkProtocols(offers), "");
+  offers.push_back("p4321");
+  EXPECT_EQ(checkProtocols(offers), "protocol 'p4321' is listed twice");
+}
+
 TEST(WsOptions, HeadersProtocolsAndCloseRules) {
   EXPECT_EQ(checkHeaders({{"X-Ok", "value with spaces"}}), "");
   EXPECT_NE(checkHeaders({{"Referer", "x"}}), "");

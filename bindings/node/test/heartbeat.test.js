@@ -126,7 +126,7 @@ test('heartbeat: a dead peer (silent after the handshake) fails the task; withou
     const took = Date.now() - opened
     assert.deepEqual(rec.names(), ['open', 'error', 'close'])
     assert.deepEqual(rec.get('error'), {
-      errMsg: 'network interrupted: no data from the server within the heartbeat period (400 ms)',
+      errMsg: 'network interrupted: no data from the server within twice the heartbeat (400 ms; heartbeat 200 ms)',
       errCode: -1,
       errno: 600003
     })
