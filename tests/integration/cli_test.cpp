@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -107,6 +109,29 @@ class Child {
 
   void write(const std::string& text) {
     ASSERT_EQ(::write(stdin_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  /// Writes lines to stdin without blocking for at most `total`, and stops once the child took
+  /// nothing for `stall`. Returns the bytes it took.
+  std::size_t writeUntilStalled(std::chrono::milliseconds total, std::chrono::milliseconds stall) {
+    ::fcntl(stdin_, F_SETFL, ::fcntl(stdin_, F_GETFL) | O_NONBLOCK);
+    std::string chunk;
+    for (int i = 0; i < 64; ++i) chunk += std::string(1023, 'y') + '\n';
+    std::size_t taken = 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto last = start;
+    for (auto now = start; now - start < total && now - last < stall;
+         now = std::chrono::steady_clock::now()) {
+      const ssize_t n = ::write(stdin_, chunk.data(), chunk.size());
+      if (n > 0) {
+        taken += static_cast<std::size_t>(n);
+        last = std::chrono::steady_clock::now();
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        break;
+      } else {
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    return taken;
   }
   void closeStdin() {
     if (stdin_ >= 0) ::close(stdin_);
@@ -313,6 +338,32 @@ TEST(CliTest, TcpSendsEachLineAndPrintsTheEchoThenExitsZeroAtEndOfInput) {
   EXPECT_EQ(tcp.exitCode(), 0) << tcp.err();
   EXPECT_EQ(tcp.out(), "hello\nsecond line\n");
   EXPECT_NE(tcp.err().find("connected"), std::string::npos) << tcp.err();
+}
+
+TEST(CliTest, WsWithAHeaderOverTheFieldLimitExitsWithAUsageErrorNamingTheLimit) {
+  // It used to end the process with std::length_error from Beast (exit 134).
+  Serve serve({"--ws", "0"}, 1);
+  const std::string url = "ws://127.0.0.1:" + std::to_string(serve.port("ws")) + "/";
+  const Result r = run({"ws", url, "--header", "X-Big: " + std::string(70000, 'v')}, "");
+  EXPECT_EQ(r.code, 64) << r.err;
+  EXPECT_NE(r.err.find("SocketTask::kMaxRequestFieldBytes"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, TcpStopsReadingStdinWhileThePeerDoesNotRead) {
+  // A peer that accepts and never reads: what the CLI takes from stdin is bounded by the
+  // socket's buffers and StdinReader's 1 MiB of unsent bytes, however long the input goes on
+  // (`yes | minisock tcp …` used to grow without bound: 2.7 GB in 10 s).
+  minisock::testing::RawServer silent([](int fd, const std::atomic<bool>& stopping) {
+    for (int i = 0; i < 300 && !stopping; ++i) std::this_thread::sleep_for(50ms);  // 15 s at most
+    ::close(fd);
+  });
+  Child tcp({"tcp", "127.0.0.1", std::to_string(silent.port()), "--wait", "0"});
+  for (int i = 0; i < 400 && tcp.err().find("connected") == std::string::npos; ++i)
+    std::this_thread::sleep_for(50ms);  // 20 s at most
+  ASSERT_NE(tcp.err().find("connected"), std::string::npos) << tcp.err();
+  const std::size_t taken = tcp.writeUntilStalled(10s, 2s);
+  EXPECT_GT(taken, std::size_t{1} << 20) << "it read stdin up to the bound";
+  EXPECT_LT(taken, std::size_t{64} << 20) << "it kept reading stdin although nothing was sent";
 }
 
 TEST(CliTest, PipedInputShowsTheEchoBeforeTheDefaultWaitEnds) {

@@ -53,13 +53,17 @@ int runTcp(const TcpOptions& o) {
   runtime.start();
   socket->connect(
       {.address = o.host, .port = o.port, .timeout = o.common.timeoutOr(std::chrono::seconds(2))});
-  // Lines written before the connection is up are queued by the library, in order.
+  // Lines written before the connection is up are queued by the library, in order; stdin is
+  // not read while more than StdinReader::kMaxBufferedBytes wait to be sent (a peer that does
+  // not read), and again from the socket's Drain.
   StdinReader reader(
       [&](std::string line, bool newline) {
         if (newline) line += '\n';
         socket->write(std::move(line));
       },
-      [&] { session.markInputEnded(); });
+      [&] { session.markInputEnded(); },
+      [&] { return socket->bufferedAmount() <= StdinReader::kMaxBufferedBytes; });
+  socket->onDrain([&](const TCPSocket::DrainEvent&) { reader.wake(); });
   reader.start();
   finishClient(session, reader, toMilliseconds(o.waitSeconds), [&] { socket->close(); });
   runtime.stop();

@@ -102,7 +102,9 @@ int runWs(const WsOptions& o) {
             send.fail = [&](const CallbackResult& r) { out.failure(r.errMsg); };
             task->send(std::move(send));
           },
-          [&] { session.markInputEnded(); });
+          [&] { session.markInputEnded(); },
+          // Not read while more than kMaxBufferedBytes of messages wait to be sent.
+          [&] { return task->bufferedAmount() <= StdinReader::kMaxBufferedBytes; });
       reader.start();
       finishClient(session, reader, toMilliseconds(o.waitSeconds),
                    [&] { task->close({.code = 1000}); });
