@@ -106,6 +106,16 @@ export declare namespace minisock {
     offDrain(listener?: AnyListener): void
     /** Extension: bytes written and not yet handed to the operating system (see onDrain). */
     readonly bufferedAmount: number
+    /**
+     * Extension (as Node's `socket.pause()`): stops receiving. No new read starts, so the
+     * operating system's receive buffer fills and TCP's flow control slows the peer; nothing
+     * is lost. Data already read when it takes effect is still delivered (one Message at most).
+     */
+    pause(): void
+    /** Extension: receiving again after `pause()`; Message events resume with the next byte. */
+    resume(): void
+    /** Extension: whether `pause()` is in effect. */
+    isPaused(): boolean
   }
 
   // ---- UDPSocket ----
@@ -183,7 +193,8 @@ export declare namespace minisock {
      * Extension (minisock's, not the platform's): in milliseconds, 0 (the default) off, at
      * most 24 hours. After this long without anything from the server the task pings it; when
      * nothing arrives within another such period the task fails: Error (errno 600003, `network
-     * interrupted: no data from the server within the heartbeat period (…)`), then Close 1006.
+     * interrupted: no data from the server within twice the heartbeat (… ms; heartbeat … ms)`),
+     * then Close 1006.
      * Other values: `connectSocket:fail invalid heartbeat … ms (must be 0, off, up to 24 hours)`.
      */
     heartbeat?: number
@@ -249,6 +260,17 @@ export declare namespace minisock {
     readonly CLOSED: 3
     /** Extension: bytes of messages sent and not yet handed to the operating system. */
     readonly bufferedAmount: number
+    /**
+     * Extension (as Node's `socket.pause()`): stops receiving between reads, so TCP's flow
+     * control slows the server; nothing is lost. A message already read when it takes effect is
+     * still delivered (one Message at most). Allowed in any state; a task that never connected
+     * ignores it.
+     */
+    pause(): void
+    /** Extension: receiving again after `pause()`. */
+    resume(): void
+    /** Extension: whether `pause()` is in effect. */
+    isPaused(): boolean
     /** Set by Taro.connectSocket when it resolves: 'connectSocket:ok'. */
     errMsg?: string
   }

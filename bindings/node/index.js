@@ -13,6 +13,7 @@ const { Runtime, makeApis } = require('./lib/api')
 const { normalizePolicy } = require('./lib/policy')
 const { normalizeNetwork } = require('./lib/network')
 const { isObject, typeName } = require('./lib/args')
+const { runtimes } = require('./lib/runtime')
 
 let defaultRuntime = null
 function getDefaultRuntime () {
@@ -38,7 +39,7 @@ function createRuntime (options = {}) {
   const runtime = new Runtime(normalizePolicy(options.policy), normalizeNetwork(options.network))
   const apis = makeApis(() => runtime)
   const native = require('./lib/native')
-  return Object.freeze({
+  const api = Object.freeze({
     wx: apis.wx,
     Taro: apis.Taro,
     /** The policy this runtime enforces (every field). */
@@ -48,7 +49,8 @@ function createRuntime (options = {}) {
     },
     /**
      * Sockets and tasks of this runtime whose Close has not reached JavaScript yet (created
-     * and not closed): 0 means drained.
+     * and not closed; a TCPSocket or UDPSocket never used counts until it is collected): 0
+     * means drained.
      */
     socketCount () {
       return runtime.sockets
@@ -58,6 +60,8 @@ function createRuntime (options = {}) {
       runtime.destroy()
     }
   })
+  runtimes.set(api, runtime) // for testing.nativeSocketCount(api)
+  return api
 }
 
 module.exports = { wx, Taro, createRuntime }

@@ -29,3 +29,6 @@ export declare class WsEchoServer extends EchoServer {}
 
 /** How events reached JavaScript so far: the event loop's steps of minisock, and their events. */
 export declare function deliveryStats (): { steps: number, events: number, pendingBytes: number, maxPendingBytes: number }
+
+/** The sockets the C++ Runtime behind `rt` (a createRuntime() result) still holds. */
+export declare function nativeSocketCount (rt: { socketCount (): number }): number

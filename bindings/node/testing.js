@@ -11,6 +11,7 @@
 // calls into JavaScript; it does not keep the process alive. Not part of the mini-program API.
 
 const native = require('./lib/native')
+const { runtimes } = require('./lib/runtime')
 
 class EchoServer {
   constructor (kind, { host = '127.0.0.1', port = 0, cert, key } = {}) {
@@ -59,4 +60,14 @@ function deliveryStats () {
   return native.deliveryStats()
 }
 
-module.exports = { TcpEchoServer, UdpEchoServer, WsEchoServer, deliveryStats }
+/**
+ * The sockets the C++ Runtime behind `rt` (a createRuntime() result) still holds: what
+ * socketCount() says from the native side (a socket dropped and collected is gone from both).
+ */
+function nativeSocketCount (rt) {
+  const runtime = runtimes.get(rt)
+  if (runtime === undefined) throw new TypeError('nativeSocketCount: not a runtime made by createRuntime()')
+  return native.runtimeSocketCount(runtime.handle)
+}
+
+module.exports = { TcpEchoServer, UdpEchoServer, WsEchoServer, deliveryStats, nativeSocketCount }

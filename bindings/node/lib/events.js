@@ -84,30 +84,93 @@ function invoke (fn, arg) {
 
 // ---- listener lists: onX(fn) / offX(fn) / offX() ----
 
-// Lists are replaced, never changed in place, so a dispatch walks the list it started with:
-// a listener removed during dispatch is not called again, one added runs from the next event.
+// One array of entries { fn, live } per event, in order of registration. A dispatch walks the
+// entries present when it starts: one removed meanwhile (live false) is not called again, one
+// added (appended) runs from the next event. Adding is a push; removing marks fn's entries,
+// found through a Map from fn to its entries, so n adds and n removes cost O(n) in all. Dead
+// entries are dropped outside dispatch once they are half of the array (or all of it: the
+// array is then EMPTY again, so `list.length === 0` says that nobody listens).
+const STATE = Symbol('minisock.listenerState')
+
+class ListState {
+  constructor () {
+    this.byFn = new Map() // fn -> its live entries
+    this.live = 0
+    this.walking = 0 // dispatches of the list under way
+  }
+}
+
 class Listeners {
   constructor (names) {
     for (const name of names) this[name] = EMPTY
+    this[STATE] = Object.create(null) // name -> ListState, made on the first add
   }
 
   add (name, fn) {
-    this[name] = this[name].concat(fn)
+    const entry = { fn, live: true }
+    if (this[name] === EMPTY) this[name] = [entry]
+    else this[name].push(entry)
+    const state = this[STATE][name] || (this[STATE][name] = new ListState())
+    const entries = state.byFn.get(fn)
+    if (entries === undefined) state.byFn.set(fn, [entry])
+    else entries.push(entry)
+    state.live++
   }
 
   // Removes every registration of fn (the same function object), or all when fn is undefined.
   remove (name, fn) {
-    if (fn === undefined) this[name] = EMPTY
-    else if (this[name].includes(fn)) this[name] = this[name].filter(f => f !== fn)
+    const list = this[name]
+    if (list === EMPTY) return
+    const state = this[STATE][name]
+    if (fn === undefined) {
+      for (const entry of list) entry.live = false
+      state.byFn.clear()
+      state.live = 0
+    } else {
+      const entries = state.byFn.get(fn)
+      if (entries === undefined) return
+      for (const entry of entries) entry.live = false
+      state.byFn.delete(fn)
+      state.live -= entries.length
+    }
+    this.compact(name, state)
+  }
+
+  // How many registrations are live (during a dispatch too).
+  count (name) {
+    const state = this[STATE][name]
+    return state === undefined ? 0 : state.live
+  }
+
+  // Drops dead entries when no dispatch walks the list and they are worth it.
+  compact (name, state) {
+    if (state.walking > 0) return
+    if (state.live === 0) {
+      this[name] = EMPTY
+    } else if (state.live * 2 < this[name].length) {
+      this[name] = this[name].filter(entry => entry.live)
+    }
   }
 
   emit (name, arg) {
     const list = this[name]
-    if (list.length === 1) return invoke(list[0], arg)
-    for (let i = 0; i < list.length; i++) {
-      const fn = list[i]
-      if (i > 0 && this[name] !== list && !this[name].includes(fn)) continue
-      invoke(fn, arg)
+    const n = list.length
+    if (n === 1) { // the usual case: nothing to guard
+      const entry = list[0]
+      if (entry.live) invoke(entry.fn, arg)
+      return
+    }
+    if (n === 0) return
+    const state = this[STATE][name]
+    state.walking++
+    try {
+      for (let i = 0; i < n; i++) {
+        const entry = list[i]
+        if (entry.live) invoke(entry.fn, arg)
+      }
+    } finally {
+      state.walking--
+      this.compact(name, state)
     }
   }
 }

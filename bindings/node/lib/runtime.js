@@ -31,7 +31,7 @@ class Runtime {
 
   onGlobal (name, listener) {
     const listeners = this[LISTENERS]
-    const before = listeners[name].length
+    const before = listeners.count(name)
     listeners.add(name, listener)
     if (before === 0) native.globalListen(this.handle, GLOBAL_KINDS[name], true)
   }
@@ -39,7 +39,7 @@ class Runtime {
   offGlobal (name, listener) {
     const listeners = this[LISTENERS]
     listeners.remove(name, listener)
-    if (listeners[name].length === 0 && !this.destroyed) {
+    if (listeners.count(name) === 0 && !this.destroyed) {
       native.globalListen(this.handle, GLOBAL_KINDS[name], false)
     }
   }
@@ -73,4 +73,7 @@ class Runtime {
   }
 }
 
-module.exports = { Runtime, GLOBAL_KINDS }
+// The runtime behind each object createRuntime() returned (testing.nativeSocketCount).
+const runtimes = new WeakMap()
+
+module.exports = { Runtime, GLOBAL_KINDS, runtimes }

@@ -3,7 +3,7 @@
 // reference until Close, and the dispatch of their events (written once for both).
 
 const {
-  KIND, EVENT, DROP, RUNTIME, newId, register, demote, forget, refuse, Listeners
+  KIND, EVENT, DROP, RUNTIME, newId, register, registerWeak, demote, forget, refuse, Listeners
 } = require('./events')
 const { requireFunction, optionalFunction } = require('./args')
 
@@ -50,14 +50,26 @@ const SIMPLE = {
   [KIND.DRAIN]: 'drain'
 }
 
+// A socket that was never used (no call but listener registrations) can fire no event but
+// its creation's Error and Close, so the runtime holds it only weakly: once its owner drops it,
+// the collector takes it, its native handle's finalizer closes it (the runtime forgets it), and
+// it leaves the runtime's socketCount(). Its first call (any method, even one refused) makes the
+// runtime hold it, as the platform does, until its Close.
+const unused = new FinalizationRegistry(state => {
+  if (state.closed || state.runtime.destroyed) return // destroy() counted it already
+  state.closed = true
+  state.runtime.sockets--
+})
+
 class SocketBase {
   constructor (runtime, names, create) {
     this[ID] = newId()
     this[RUNTIME] = runtime
     this[LISTENERS] = new Listeners(names)
-    this[STATE] = { closed: false, remote: NO_INFO, local: NO_INFO }
+    this[STATE] = { closed: false, used: false, runtime, remote: NO_INFO, local: NO_INFO }
     runtime.sockets++
-    register(this[ID], this) // the platform's strong reference, until Close
+    registerWeak(this[ID], this) // until used (use()): then the platform's strong reference
+    unused.register(this, this[STATE], this[STATE])
     this[HANDLE] = create(runtime.handle, this[ID])
   }
 
@@ -100,9 +112,18 @@ class SocketBase {
   }
 }
 
+// The socket's first call: from now on the runtime holds it until its Close.
+function use (socket) {
+  const s = socket[STATE]
+  if (s.used) return
+  s.used = true
+  unused.unregister(s)
+  if (!s.closed && !socket[RUNTIME].destroyed) register(socket[ID], socket)
+}
+
 // A call refused here (a field of the wrong type): one Error, later, and nothing else.
 function refuseCall (socket, errCode, errMsg) {
   refuse(socket, errCode, errMsg, socket[ID])
 }
 
-module.exports = { SocketBase, refuseCall, defineListenerMethods, errorEvent, HANDLE, ID, LISTENERS, STATE }
+module.exports = { SocketBase, use, refuseCall, defineListenerMethods, errorEvent, HANDLE, ID, LISTENERS, STATE }

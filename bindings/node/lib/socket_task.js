@@ -49,6 +49,24 @@ class SocketTask {
     return this[HANDLE] ? native.taskBufferedAmount(this[HANDLE]) : 0
   }
 
+  /**
+   * Extension (as Node's socket.pause()): stops receiving between reads; TCP's flow control
+   * slows the server. A task that connectSocket refused has nothing to pause.
+   */
+  pause () {
+    if (this[HANDLE]) native.taskSetPaused(this[HANDLE], true)
+  }
+
+  /** Extension: receiving again after pause(). */
+  resume () {
+    if (this[HANDLE]) native.taskSetPaused(this[HANDLE], false)
+  }
+
+  /** Extension: whether pause() is in effect. */
+  isPaused () {
+    return this[HANDLE] ? native.taskIsPaused(this[HANDLE]) : false
+  }
+
   send (option) {
     requireObject('send', option)
     sendOn(this[RUNTIME], option, (id, data) => {
@@ -152,9 +170,14 @@ function checkConnect (option) {
   let offered
   if (protocols !== undefined) {
     if (!Array.isArray(protocols)) return { problem: parameterError('protocols', 'Array', protocols) }
-    const i = protocols.findIndex(p => typeof p !== 'string')
-    if (i >= 0) return { problem: parameterError(`protocols[${i}]`, 'String', protocols[i]) }
-    offered = protocols.slice()
+    // Read by index, not through the array's own methods (a Proxy around an array, or an
+    // array whose methods were replaced, is still an array of strings).
+    offered = []
+    for (let i = 0, n = protocols.length; i < n; i++) {
+      const p = protocols[i]
+      if (typeof p !== 'string') return { problem: parameterError(`protocols[${i}]`, 'String', p) }
+      offered.push(p)
+    }
   }
   for (const [name, value] of [['tcpNoDelay', tcpNoDelay], ['perMessageDeflate', perMessageDeflate]]) {
     if (value !== undefined && typeof value !== 'boolean') return { problem: parameterError(name, 'Boolean', value) }

@@ -2,7 +2,7 @@
 // TCPSocket (wx.createTCPSocket / Taro.createTCPSocket) over minisock::TCPSocket.
 
 const native = require('./native')
-const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
+const { SocketBase, defineListenerMethods, refuseCall, use, HANDLE } = require('./socket')
 const { parameterError, isData, isInt32, requireObject } = require('./args')
 
 // The events: the platform's, and Drain (minisock's extension: onDrain/offDrain).
@@ -14,6 +14,7 @@ class TCPSocket extends SocketBase {
   }
 
   connect (option) {
+    use(this)
     requireObject('connect', option)
     const { address, port, timeout } = option
     if (typeof address !== 'string') {
@@ -34,15 +35,18 @@ class TCPSocket extends SocketBase {
   }
 
   write (data) {
+    use(this)
     if (!isData(data)) throw new TypeError(`write: ${parameterError('data', 'String/ArrayBuffer', data)}`)
     native.tcpWrite(this[HANDLE], data)
   }
 
   close () {
+    use(this)
     native.tcpClose(this[HANDLE])
   }
 
   bindWifi (option) {
+    use(this)
     requireObject('bindWifi', option)
     const { BSSID } = option
     if (typeof BSSID !== 'string') {
@@ -57,6 +61,23 @@ class TCPSocket extends SocketBase {
    */
   get bufferedAmount () {
     return native.tcpBufferedAmount(this[HANDLE])
+  }
+
+  /** Extension (as Node's socket.pause()): stops receiving; TCP's flow control slows the peer. */
+  pause () {
+    use(this)
+    native.tcpSetPaused(this[HANDLE], true)
+  }
+
+  /** Extension: receiving again after pause(). */
+  resume () {
+    use(this)
+    native.tcpSetPaused(this[HANDLE], false)
+  }
+
+  /** Extension: whether pause() is in effect. */
+  isPaused () {
+    return native.tcpIsPaused(this[HANDLE])
   }
 }
 // onDrain(listener) / offDrain(listener?), minisock's extension: Drain ({}) fires when bytes

@@ -3,7 +3,7 @@
 
 const native = require('./native')
 const { RUNTIME, CallbackSet } = require('./events')
-const { SocketBase, defineListenerMethods, refuseCall, HANDLE } = require('./socket')
+const { SocketBase, defineListenerMethods, refuseCall, use, HANDLE } = require('./socket')
 const { copyOption, parameterError, isData, isInt32, requireObject } = require('./args')
 
 const SEND_FIELDS = ['address', 'port', 'message', 'data', 'offset', 'length', 'setBroadcast',
@@ -54,6 +54,7 @@ class UDPSocket extends SocketBase {
   }
 
   bind (port) {
+    use(this)
     if (port !== undefined) {
       if (typeof port !== 'number') {
         refuseCall(this, 2, `bind fail: ${parameterError('port', 'Number', port)}`)
@@ -68,14 +69,17 @@ class UDPSocket extends SocketBase {
   }
 
   send (option) {
+    use(this)
     sendDatagram(this, 'send', option, native.udpSend)
   }
 
   write (option) {
+    use(this)
     sendDatagram(this, 'write', option, native.udpWrite)
   }
 
   connect (option) {
+    use(this)
     requireObject('connect', option)
     const { address, port } = option
     if (typeof address !== 'string') {
@@ -89,6 +93,7 @@ class UDPSocket extends SocketBase {
   }
 
   setTTL (ttl) {
+    use(this)
     if (typeof ttl !== 'number') {
       return refuseCall(this, -1, `setTTL fail: ${parameterError('ttl', 'Number', ttl)}`)
     }
@@ -97,6 +102,7 @@ class UDPSocket extends SocketBase {
   }
 
   close () {
+    use(this)
     native.udpClose(this[HANDLE])
   }
 }

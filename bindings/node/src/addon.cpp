@@ -307,6 +307,12 @@ napi_value runtimePolicy(const Args& args) {
   return policyValue(args.env(), runtimeOf(args.env(), args[0])->get().policy());
 }
 
+// runtimeSocketCount(runtime): the sockets the C++ Runtime holds (testing.nativeSocketCount).
+napi_value runtimeSocketCount(const Args& args) {
+  return makeNumber(args.env(),
+                    static_cast<double>(runtimeOf(args.env(), args[0])->get().socketCount()));
+}
+
 // shutdown(): every runtime destroyed (process exit).
 napi_value shutdown(const Args& args) {
   addon(args.env()).shutdown();
@@ -530,6 +536,7 @@ void registerRuntime(napi_env env, napi_value exports) {
   exportFunction(env, exports, "createRuntime", entry<createRuntime>);
   exportFunction(env, exports, "destroyRuntime", entry<destroyRuntime>);
   exportFunction(env, exports, "runtimePolicy", entry<runtimePolicy>);
+  exportFunction(env, exports, "runtimeSocketCount", entry<runtimeSocketCount>);
   exportFunction(env, exports, "shutdown", entry<shutdown>);
   exportFunction(env, exports, "deliveryStats", entry<deliveryStats>);
   exportFunction(env, exports, "post", entry<post>);

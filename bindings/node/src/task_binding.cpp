@@ -119,6 +119,23 @@ napi_value taskReadyState(const Args& args) {
   return makeInt(args.env(), taskHandle(args.env(), args[0]).task->readyState());
 }
 
+// taskSetPaused(handle, paused): pause() / resume(), minisock's extension.
+napi_value taskSetPaused(const Args& args) {
+  napi_env env = args.env();
+  TaskHandle& h = taskHandle(env, args[0]);
+  if (toBool(env, args[1])) {
+    h.task->pause();
+  } else {
+    h.task->resume();
+  }
+  h.runtime->touch();
+  return undefinedValue(env);
+}
+
+napi_value taskIsPaused(const Args& args) {
+  return makeBool(args.env(), taskHandle(args.env(), args[0]).task->isPaused());
+}
+
 napi_value taskBufferedAmount(const Args& args) {
   return makeNumber(args.env(),
                     static_cast<double>(taskHandle(args.env(), args[0]).task->bufferedAmount()));
@@ -132,6 +149,8 @@ void registerTask(napi_env env, napi_value exports) {
   exportFunction(env, exports, "taskClose", entry<taskClose>);
   exportFunction(env, exports, "taskReadyState", entry<taskReadyState>);
   exportFunction(env, exports, "taskBufferedAmount", entry<taskBufferedAmount>);
+  exportFunction(env, exports, "taskSetPaused", entry<taskSetPaused>);
+  exportFunction(env, exports, "taskIsPaused", entry<taskIsPaused>);
 }
 
 }  // namespace minisock::node

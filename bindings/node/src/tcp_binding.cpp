@@ -6,6 +6,9 @@ namespace minisock::node {
 
 namespace {
 
+// Collected when JavaScript holds the socket no more: before its Close only when it was never
+// used (lib/socket.js holds a used one until then), and such a socket, its last handle gone, is
+// released by the Runtime (which holds TCP and UDP sockets from their first call).
 struct TcpHandle {
   std::shared_ptr<RuntimeHolder> runtime;
   std::shared_ptr<TCPSocket> socket;
@@ -84,6 +87,23 @@ napi_value tcpBindWifi(const Args& args) {
   return undefinedValue(env);
 }
 
+// tcpSetPaused(handle, paused): pause() / resume(), minisock's extension.
+napi_value tcpSetPaused(const Args& args) {
+  napi_env env = args.env();
+  TcpHandle& h = tcp(env, args[0]);
+  if (toBool(env, args[1])) {
+    h.socket->pause();
+  } else {
+    h.socket->resume();
+  }
+  h.runtime->touch();
+  return undefinedValue(env);
+}
+
+napi_value tcpIsPaused(const Args& args) {
+  return makeBool(args.env(), tcp(args.env(), args[0]).socket->isPaused());
+}
+
 napi_value tcpBufferedAmount(const Args& args) {
   return makeNumber(args.env(),
                     static_cast<double>(tcp(args.env(), args[0]).socket->bufferedAmount()));
@@ -98,6 +118,8 @@ void registerTcp(napi_env env, napi_value exports) {
   exportFunction(env, exports, "tcpClose", entry<tcpClose>);
   exportFunction(env, exports, "tcpBindWifi", entry<tcpBindWifi>);
   exportFunction(env, exports, "tcpBufferedAmount", entry<tcpBufferedAmount>);
+  exportFunction(env, exports, "tcpSetPaused", entry<tcpSetPaused>);
+  exportFunction(env, exports, "tcpIsPaused", entry<tcpIsPaused>);
 }
 
 }  // namespace minisock::node

@@ -8,6 +8,7 @@ namespace minisock::node {
 
 namespace {
 
+// As TcpHandle: collected before its Close only when never used, then released with it.
 struct UdpHandle {
   std::shared_ptr<RuntimeHolder> runtime;
   std::shared_ptr<UDPSocket> socket;

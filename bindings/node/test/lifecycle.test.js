@@ -264,3 +264,31 @@ test('a flood while JavaScript is busy stays in the kernel: nothing queues nativ
     sender.kill()
   }
 })
+
+test('a socket never used and dropped by its owner is released: socketCount() falls, the native side closes it', async () => {
+  const { code, stdout, stderr } = await runNode(preamble + `
+    require('node:v8').setFlagsFromString('--expose-gc')
+    const gc = require('node:vm').runInNewContext('gc')
+    const rt = createRuntime()
+    const server = new testing.TcpEchoServer()
+    const used = rt.wx.createTCPSocket() // used: held until its Close, as the platform says
+    used.connect({ address: '127.0.0.1', port: server.port })
+    const held = rt.wx.createUDPSocket() // never used, but still held by this script
+    for (let i = 0; i < 20000; i++) {
+      rt.wx.createTCPSocket().onMessage(() => {}) // listeners alone are not a use
+      rt.wx.createUDPSocket()
+    }
+    print('created', rt.socketCount(), testing.nativeSocketCount(rt))
+    ;(async () => {
+      for (let i = 0; i < 300 && (rt.socketCount() > 2 || testing.nativeSocketCount(rt) > 2); i++) {
+        gc()
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      print('after collection', rt.socketCount(), testing.nativeSocketCount(rt))
+      used.onClose(() => { held.close(); server.close() })
+      used.close()
+    })()
+  `)
+  assert.equal(code, 0, stderr)
+  assert.deepEqual(stdout.trim().split('\n'), ['created 40002 40002', 'after collection 2 2'])
+})

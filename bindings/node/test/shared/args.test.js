@@ -154,6 +154,30 @@ test('connectSocket option fields of the wrong type: fail (Taro: rejected Promis
   // minisock's own checks: Referer is refused.
   const referer = await within(Taro.connectSocket({ url, header: { Referer: 'x' } }).then(() => null, e => e), 'rejection')
   assert.match(referer.errMsg, /^connectSocket:fail .*Referer/)
+  // A field longer than a request may carry (Beast keeps 16 bits) is refused naming it and the
+  // limit, before anything is sent (it used to end the process, or wait for the timeout).
+  const big = await within(Taro.connectSocket({ url, header: { 'X-Big': 'v'.repeat(70000) } }).then(() => null, e => e), 'rejection')
+  assert.equal(big?.errMsg, "connectSocket:fail header 'X-Big' has a value of 70000 bytes (at most 65533 bytes: SocketTask::kMaxRequestFieldBytes)")
+  const offers = await within(Taro.connectSocket({ url, protocols: ['a'.repeat(40000), 'b'.repeat(40000)] }).then(() => null, e => e), 'rejection')
+  assert.match(offers?.errMsg ?? '', /^connectSocket:fail protocols take 80002 bytes .*at most 65533 bytes/)
+})
+
+test('connectSocket reads protocols by index: a Proxy around an array of strings is accepted', async () => {
+  const url = `ws://127.0.0.1:${ws.port}/`
+  const protocols = new Proxy(['chat'], {
+    get (target, key) { return typeof target[key] === 'function' ? undefined : target[key] }
+  })
+  const task = await within(Taro.connectSocket({ url, protocols }), 'task')
+  const rec = new Recorder()
+  task.onOpen(rec.on('open'))
+  task.onError(rec.on('error'))
+  task.onClose(rec.on('close'))
+  // The offer reached the server (which picks none: the task opens); it used to throw
+  // "protocols.findIndex is not a function".
+  await rec.waitFor('open')
+  assert.deepEqual(rec.names(), ['open'])
+  task.close({})
+  await rec.waitFor('close')
 })
 
 test('send/close option fields of the wrong type: fail with the parameter error', async () => {
