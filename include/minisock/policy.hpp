@@ -57,7 +57,8 @@ struct MINISOCK_API Policy {
   /// The largest WebSocket message accepted from a server; a larger one fails the connection
   /// (close 1009). Bounds the memory a hostile server can make a client use.
   std::size_t maxWebSocketMessageSize = 64u << 20;
-  /// The largest UDP datagram delivered (the platform documents messages under 4096 bytes);
+  /// The largest UDP datagram delivered (the platform documents messages under 4096 bytes: 4095
+  /// in the release and development presets);
   /// a larger one is dropped, counted in UDPSocket::droppedCount() and reported by an Error.
   std::size_t maxUDPMessageSize = 65527;
   /// Verify TLS certificates (wss). True in every preset; false is the developer tools'

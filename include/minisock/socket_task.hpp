@@ -45,7 +45,9 @@ struct ConnectSocketOption {
   bool tcpNoDelay = false;               ///< TCP_NODELAY (the platform's default: off)
   bool perMessageDeflate = false;        ///< offer the permessage-deflate extension
   /// The whole opening handshake (resolve, TCP, TLS, HTTP upgrade); the platform's default
-  /// and maximum are 60 s. Must be positive; larger values are refused.
+  /// and maximum are 60 s. Must be positive; a larger value is capped at 60 s
+  /// (SocketTask::kMaxOpeningTimeout), as the platform does (code that passes 120000 works
+  /// there).
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
   /// OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE or CONNECT (any case; empty = GET), as the
   /// platform documents; the handshake itself is always sent with GET (RFC 6455 4.1).
@@ -88,6 +90,8 @@ class MINISOCK_API SocketTask {
   /// Close comes at most this long after the closing handshake, with the code the close
   /// frames carried, whatever the server does with TCP. Chromium waits 2 s too.
   static constexpr std::chrono::milliseconds kServerEndTimeout{2000};
+  /// The longest opening handshake: ConnectSocketOption::timeout is capped at it.
+  static constexpr std::chrono::milliseconds kMaxOpeningTimeout{60000};
 
   /// Binary data shared with the caller instead of copied (an extension: the same bytes sent
   /// many times, or by many tasks, without a copy each). The bytes must not change until the

@@ -33,7 +33,7 @@ Policy Policy::development() {
   p.maxTCPSocketsPerWindow = 20;
   p.tcpSocketWindow = std::chrono::minutes(5);
   p.maxWebSockets = 5;
-  p.maxUDPMessageSize = 4096;
+  p.maxUDPMessageSize = 4095;  // the platform: received messages are smaller than 4096 bytes
   return p;
 }
 

@@ -202,6 +202,9 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
   // the peer, as write() does.
   const char* op = write ? "write" : "send";
   if (!write && connected_ && option.address.empty() && option.port == 0) write = true;
+  // write() without a connect() before it is send() (WeChat's UDPSocket.write page): to the
+  // address and port it names.
+  if (write && !connected_ && !(option.address.empty() && option.port == 0)) write = false;
   Outcome outcome{op, std::move(option.success), std::move(option.fail),
                   std::move(option.complete)};
   auto fail = [&](ErrorCode code, std::string why) {

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket/option.hpp>
 #include <boost/beast/zlib/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <type_traits>
 
@@ -135,14 +136,14 @@ void SocketTaskImpl::abortFromRuntime() noexcept {
 void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   if (aborted_) return;
   auto& core = this->core();
-  core.ws().current = self();
-  core.ws().currentId = id_;
   opening_ = std::make_unique<Opening>();
   opening_->fetchStart = Clock::now();
   opening_->fetchStartEpochMs =
       std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch())
           .count();
   opening_->option = std::move(option);
+  // The platform caps the opening's timeout at 60 s rather than refusing more.
+  opening_->option.timeout = std::min(opening_->option.timeout, SocketTask::kMaxOpeningTimeout);
   heartbeat_ = opening_->option.heartbeat;
 
   auto refuse = [&](std::string reason, int errNo, ErrorCode code) {
@@ -172,6 +173,10 @@ void SocketTaskImpl::doStart(ConnectSocketOption& option) {
   }
   ++core.ws().activeWebSockets;
   counted_ = true;
+  // Admitted: the global calls act on this task from now on (a refused one never takes them
+  // over, whether JavaScript or minisock refused it).
+  core.ws().current = self();
+  core.ws().currentId = id_;
 
   if (opening_->url.secure) {
     if (!core.ws().tls) core.ws().tls = std::make_shared<TlsContext>(policy, core.network);

@@ -138,6 +138,26 @@ TEST(UDPSocket, SendBeforeBindBindsImplicitlyAndInfoIsFilled) {
   EXPECT_TRUE(drained(rt));
 }
 
+TEST(UDPSocket, WriteWithoutConnectIsSendToTheAddressItNames) {
+  // WeChat's UDPSocket.write: without a connect() before it, the same as send.
+  UdpRecorder srv, cli;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  srv.attach(*server);
+  cli.attach(*client);
+  const int port = server->bind();
+  client->write({.address = "127.0.0.1", .port = port, .message = "written"});
+  client->write({.message = "nowhere"});  // no address and no peer: refused, named
+  ASSERT_TRUE(runUntil(rt, [&] { return srv.count("message") == 1 && cli.count("error") == 1; }));
+  EXPECT_EQ(srv.messages[0], "written");
+  EXPECT_NE(cli.errors[0].errMsg.find("write fail: no address"), std::string::npos)
+      << cli.errors[0].errMsg;
+  server->close();
+  client->close();
+  EXPECT_TRUE(drained(rt));
+}
+
 TEST(UDPSocket, OffsetAndLengthSelectASliceAndAreValidated) {
   UdpRecorder srv, cli;
   Runtime rt;
@@ -178,7 +198,7 @@ TEST(UDPSocket, BadInputGivesClearErrors) {
   udp->send({.address = "::1", .port = 9999, .message = "x"});  // IPv6 on udp4
   udp->setTTL(256);
   udp->setTTL(-1);
-  udp->write({.address = "127.0.0.1", .port = 9999, .message = "x"});  // not connected
+  udp->write({.message = "x"});  // not connected, and no address to send it to
   EXPECT_EQ(udp->bind(-5), 0);
   EXPECT_EQ(udp->bind(70000), 0);
   ASSERT_TRUE(runUntil(rt, [&] { return rec.count("error") == 10; }));
@@ -191,7 +211,9 @@ TEST(UDPSocket, BadInputGivesClearErrors) {
   EXPECT_EQ(rec.errors[4].errCode, 1);
   EXPECT_NE(rec.errors[5].errMsg.find("invalid TTL 256"), std::string::npos);
   EXPECT_NE(rec.errors[6].errMsg.find("invalid TTL -1"), std::string::npos);
-  EXPECT_NE(rec.errors[7].errMsg.find("not connected"), std::string::npos);
+  EXPECT_NE(rec.errors[7].errMsg.find("write fail: no address: the socket is not connected"),
+            std::string::npos)
+      << rec.errors[7].errMsg;
   EXPECT_EQ(rec.errors[8].errCode, 2);
   EXPECT_EQ(rec.errors[9].errCode, 2);
   EXPECT_EQ(rec.count("close"), 0);
@@ -425,20 +447,23 @@ TEST(UDPSocket, AMessageListenerThatClosesWhileMoreDatagramsArrive) {
 
 TEST(UDPSocket, OversizeDatagramIsDroppedCountedAndReported) {
   UdpRecorder rec;
-  Runtime rt;  // development: the platform's 4096-byte limit
+  Runtime rt;  // development: the platform's limit, messages smaller than 4096 bytes
   auto server = rt.createUDPSocket();
   auto client = rt.createUDPSocket();
   rec.attach(*server);
   const int port = server->bind();
   client->send({.address = "127.0.0.1", .port = port, .message = std::string(5000, 'b')});
-  client->send({.address = "127.0.0.1", .port = port, .message = std::string(4096, 's')});
-  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == 1 && rec.count("error") == 1; }));
-  EXPECT_EQ(rec.messages[0].size(), 4096u);
+  client->send({.address = "127.0.0.1", .port = port, .message = std::string(4096, 'c')});
+  client->send({.address = "127.0.0.1", .port = port, .message = std::string(4095, 's')});
+  ASSERT_TRUE(runUntil(rt, [&] { return rec.count("message") == 1 && rec.count("error") == 2; }));
+  EXPECT_EQ(rec.messages[0].size(), 4095u);
   EXPECT_NE(
-      rec.errors[0].errMsg.find("a datagram of 5000 bytes exceeds Policy::maxUDPMessageSize (4096"),
+      rec.errors[0].errMsg.find("a datagram of 5000 bytes exceeds Policy::maxUDPMessageSize (4095"),
       std::string::npos)
       << rec.errors[0].errMsg;
-  EXPECT_EQ(server->droppedCount(), 1u);
+  EXPECT_NE(rec.errors[1].errMsg.find("a datagram of 4096 bytes exceeds"), std::string::npos)
+      << rec.errors[1].errMsg;
+  EXPECT_EQ(server->droppedCount(), 2u);
   server->close();
   client->close();
 }

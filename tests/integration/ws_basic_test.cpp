@@ -323,7 +323,7 @@ TEST(SocketTask, InvalidOptionsFailThenErrorThenClose) {
   cases.push_back(
       {{.url = "ws://127.0.0.1:9/", .protocols = {"a b"}}, "not a valid HTTP token", 0});
   cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 0ms}, "invalid timeout", 0});
-  cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = 61s}, "invalid timeout", 0});
+  cases.push_back({{.url = "ws://127.0.0.1:9/", .timeout = -5ms}, "invalid timeout -5 ms", 0});
   cases.push_back(
       {{.url = "ws://127.0.0.1:9/", .method = "PATCH"},
        "method 'PATCH' is not one of OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE, CONNECT",
@@ -345,6 +345,21 @@ TEST(SocketTask, InvalidOptionsFailThenErrorThenClose) {
     EXPECT_EQ(rec.closes.at(0).code, 1006);
     EXPECT_EQ(task->readyState(), SocketTask::CLOSED);
   }
+}
+
+TEST(SocketTask, ATimeoutAboveSixtySecondsIsCappedNotRefused) {
+  // The platform caps the opening's timeout at 60 s: code that passes 120000 works there.
+  servers::WsEchoServer server;
+  WsRecorder rec;
+  Runtime rt;
+  auto task = rt.connectSocket({.url = wsUrl(server),
+                                .timeout = std::chrono::seconds(120),
+                                .success = rec.callback("success")});
+  rec.attach(*task);
+  task->onOpen([&](const SocketTask::OpenEvent&) { task->close(); });
+  ASSERT_TRUE(runUntil(rt, [&] { return !rec.closes.empty(); }));
+  EXPECT_EQ((std::vector<std::string>{"success", "open", "close"}), rec.order);
+  EXPECT_EQ(rec.closes[0].code, 1000);
 }
 
 TEST(SocketTask, ServerThatIsNotListeningGivesErrorThenClose) {
@@ -441,6 +456,42 @@ TEST(SocketTaskGlobal, OlderGlobalCallsActOnTheMostRecentTask) {
   rt.sendSocketMessage({.fail = [&](const CallbackResult& r) { after.push_back(r.errMsg); }});
   ASSERT_TRUE(runUntil(rt, [&] { return !after.empty(); }));
   EXPECT_NE(after[0].find("sendSocketMessage:fail"), std::string::npos);
+}
+
+TEST(SocketTaskGlobal, ARefusedConnectSocketDoesNotTakeOverTheGlobalCalls) {
+  // A bad URL, a policy refusal and the task over maxWebSockets are refused: the global calls
+  // and events stay with the task that was admitted last.
+  servers::WsEchoServer server;
+  Policy policy = Policy::development();
+  policy.maxWebSockets = 1;
+  policy.blockedWebSocketPorts = {{25, 25}};
+  Runtime rt(policy);
+  std::vector<std::string> messages;
+  int globalErrors = 0;
+  rt.onSocketMessage([&](const SocketTask::MessageEvent& e) {
+    messages.emplace_back(std::get<std::string_view>(e.data));
+  });
+  rt.onSocketError([&](const ErrorEvent&) { ++globalErrors; });
+  bool opened = false;
+  auto admitted = rt.connectSocket({.url = wsUrl(server)});
+  admitted->onOpen([&](const SocketTask::OpenEvent&) { opened = true; });
+  ASSERT_TRUE(runUntil(rt, [&] { return opened; }));
+  int closes = 0;
+  for (std::string url :
+       {std::string("http://127.0.0.1:9/"), std::string("ws://127.0.0.1:25/"), wsUrl(server)}) {
+    auto refused = rt.connectSocket({.url = url});
+    refused->onClose([&](const SocketTask::CloseEvent&) { ++closes; });
+  }
+  ASSERT_TRUE(runUntil(rt, [&] { return closes == 3; }));
+  std::vector<std::string> results;
+  rt.sendSocketMessage({.data = "still here",
+                        .success = [&](const CallbackResult& r) { results.push_back(r.errMsg); }});
+  ASSERT_TRUE(runUntil(rt, [&] { return messages.size() == 1; }));
+  EXPECT_EQ(messages[0], "still here");
+  EXPECT_EQ(results, std::vector<std::string>{"sendSocketMessage:ok"});
+  EXPECT_EQ(globalErrors, 0) << "a refused task's Error reached the global listeners";
+  admitted->close();
+  EXPECT_TRUE(drained(rt));
 }
 
 // The Close of a finished closing handshake is dispatched from inside the I/O completion:

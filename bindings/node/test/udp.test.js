@@ -91,6 +91,19 @@ test('send before bind binds first (Listening); connect + write go to the fixed 
   peer.socket.close()
 })
 
+test('write without connect() is send: the datagram goes to the address it names', async () => {
+  const peer = await nodePeer()
+  const udp = rt.wx.createUDPSocket()
+  const rec = record(udp)
+  udp.write({ address: '127.0.0.1', port: peer.port, message: 'written unconnected' })
+  await rec.waitFor('message')
+  assert.equal(Buffer.from(rec.get('message').message).toString(), 'written unconnected')
+  assert.deepEqual(rec.names(), ['listening', 'message'])
+  udp.close()
+  await rec.waitFor('close')
+  peer.socket.close()
+})
+
 test('after close: each call gives one Error (task already closed), no Message', async () => {
   const peer = await nodePeer()
   const udp = rt.wx.createUDPSocket()
@@ -133,16 +146,18 @@ test('bind errors: a port in use returns 0 and gives Error -2 (errno 98); an inv
   peer.socket.close()
 })
 
-test('a datagram above maxUDPMessageSize (4096 in development) is dropped and reported', async () => {
+test('a datagram above maxUDPMessageSize (4095 in development: under 4096) is dropped and reported', async () => {
   const peer = await nodePeer()
   const udp = rt.wx.createUDPSocket()
   const rec = record(udp)
   const port = udp.bind()
   peer.socket.send(Buffer.alloc(5000), port, '127.0.0.1')
-  peer.socket.send(Buffer.from('small'), port, '127.0.0.1')
+  peer.socket.send(Buffer.alloc(4096), port, '127.0.0.1')
+  peer.socket.send(Buffer.alloc(4095, 0x61), port, '127.0.0.1')
   await rec.waitFor('message')
-  await rec.waitFor('error')
-  assert.equal(Buffer.from(rec.get('message').message).toString(), 'small')
+  await rec.waitFor('error', 2)
+  assert.equal(rec.get('message').message.byteLength, 4095)
+  assert.match(rec.get('error', 1).errMsg, /a datagram of 4096 bytes exceeds Policy::maxUDPMessageSize \(4095 bytes\)/)
   assert.equal(rec.count('message'), 1)
   udp.close()
   await within(rec.waitFor('close'), 'close')
