@@ -184,10 +184,17 @@ export declare namespace minisock {
     header?: Record<string, string | number | boolean>
     protocols?: string[]
     tcpNoDelay?: boolean
-    perMessageDeflate?: boolean
-    /** Opening handshake timeout in milliseconds (default and maximum 60000). */
+    /**
+     * Offer permessage-deflate. minisock also takes an object as true (socket.io-client passes
+     * its own options, `{ threshold: 1024 }`, and the platform accepts them).
+     */
+    perMessageDeflate?: boolean | object
+    /** Opening handshake timeout in milliseconds: default and maximum 60000 (a larger value is capped). */
     timeout?: number
-    /** Only 'GET' is valid. */
+    /**
+     * OPTIONS, GET, HEAD, POST, PUT, DELETE, TRACE or CONNECT, in any case (the platform's list);
+     * the handshake itself is always sent with GET (RFC 6455 4.1). Anything else fails the call.
+     */
     method?: string
     /**
      * Extension (minisock's, not the platform's): in milliseconds, 0 (the default) off, at
@@ -301,8 +308,12 @@ export declare namespace minisock {
     onSocketClose(listener: OnSocketCloseCallback): void
     /** Extension: removes a global listener (the same function object), or all of that kind. */
     offSocketOpen(listener?: AnyListener): void
-    /** Extension. */
+    /** Extension: as offSocketOpen. */
+    offSocketMessage(listener?: AnyListener): void
+    /** Extension: as offSocketOpen. */
     offSocketError(listener?: AnyListener): void
+    /** Extension: as offSocketOpen. */
+    offSocketClose(listener?: AnyListener): void
   }
 
   /** The promise form of wx: without success/fail/complete a call returns a Promise. */
@@ -430,7 +441,7 @@ export declare namespace minisock {
     readonly policy: Policy
     /** Sockets and tasks whose Close has not reached JavaScript yet; 0 means drained. */
     socketCount(): number
-    /** Closes every socket of this runtime at once, without events, and ends its thread. */
+    /** Closes every socket of this runtime at once, without events; its calls then throw. */
     destroy(): void
   }
 }
@@ -439,5 +450,5 @@ export declare namespace minisock {
 export declare const wx: minisock.Wx
 /** Taro's flavour of the same calls: connectSocket, sendSocketMessage and closeSocket return Promises. */
 export declare const Taro: minisock.Taro
-/** A separate runtime (its own loop thread, policy and quotas). */
+/** A separate runtime (its own policy, quotas and global calls, on the same event loop). */
 export declare function createRuntime(options?: minisock.RuntimeOptions): minisock.Runtime

@@ -179,8 +179,15 @@ function checkConnect (option) {
       offered.push(p)
     }
   }
-  for (const [name, value] of [['tcpNoDelay', tcpNoDelay], ['perMessageDeflate', perMessageDeflate]]) {
-    if (value !== undefined && typeof value !== 'boolean') return { problem: parameterError(name, 'Boolean', value) }
+  if (tcpNoDelay !== undefined && typeof tcpNoDelay !== 'boolean') {
+    return { problem: parameterError('tcpNoDelay', 'Boolean', tcpNoDelay) }
+  }
+  // perMessageDeflate: a Boolean, or an object taken as true (socket.io-client passes its own
+  // options, { threshold: 1024 }, and uni-app hands them on: the platform accepts them).
+  let deflate = perMessageDeflate
+  if (isObject(deflate)) deflate = true
+  else if (deflate !== undefined && typeof deflate !== 'boolean') {
+    return { problem: parameterError('perMessageDeflate', 'Boolean', perMessageDeflate) }
   }
   if (timeout !== undefined && typeof timeout !== 'number') return { problem: parameterError('timeout', 'Number', timeout) }
   if (method !== undefined && typeof method !== 'string') return { problem: parameterError('method', 'String', method) }
@@ -191,7 +198,7 @@ function checkConnect (option) {
     if (!Number.isFinite(heartbeat)) return { problem: `invalid heartbeat ${heartbeat} ms (must be 0, off, up to 24 hours)` }
   }
   return {
-    native: { url, header: pairs, protocols: offered, tcpNoDelay, perMessageDeflate, timeout, method, heartbeat }
+    native: { url, header: pairs, protocols: offered, tcpNoDelay, perMessageDeflate: deflate, timeout, method, heartbeat }
   }
 }
 

@@ -8,6 +8,12 @@ const { parameterError, isData, isInt32, requireObject } = require('./args')
 // The events: the platform's, and Drain (minisock's extension: onDrain/offDrain).
 const EVENTS = ['connect', 'message', 'error', 'close', 'bindWifi', 'drain']
 
+// Error, then Close: the socket is closed, as when minisock refuses a value itself.
+function refuseAndClose (socket, errCode, errMsg) {
+  refuseCall(socket, errCode, errMsg)
+  native.tcpClose(socket[HANDLE])
+}
+
 class TCPSocket extends SocketBase {
   constructor (runtime, type) {
     super(runtime, EVENTS, (handle, id) => native.tcpCreate(handle, id, type))
@@ -23,11 +29,16 @@ class TCPSocket extends SocketBase {
     if (typeof port !== 'number') {
       return refuseCall(this, 2, `connect fail: ${parameterError('port', 'Number', port)}`)
     }
-    if (!isInt32(port)) return refuseCall(this, 2, `connect fail: invalid port ${port} (must be 1-65535)`)
+    // Values no connection can use end the socket as minisock's own checks do (Error, then
+    // Close), in the unit the caller wrote.
+    if (!isInt32(port)) return refuseAndClose(this, 2, `connect fail: invalid port ${port} (must be 1-65535)`)
     let ms
     if (timeout !== undefined) {
       if (typeof timeout !== 'number') {
         return refuseCall(this, -1, `connect fail: ${parameterError('timeout', 'Number', timeout)}`)
+      }
+      if (!(timeout > 0) || !Number.isFinite(timeout)) {
+        return refuseAndClose(this, -1, `connect fail: invalid timeout ${timeout} s (must be a positive number of seconds)`)
       }
       ms = timeout * 1000 // the platform's timeout is in seconds
     }

@@ -31,7 +31,8 @@ function sendDatagram (socket, api, option, fn) {
   }
   if (!toPeer && !isInt32(port)) return refuse(2, `${api} fail: invalid port ${port} (must be 1-65535)`)
   if (!isData(message)) {
-    const name = option.data !== undefined || option.message === undefined ? 'data' : 'message'
+    // The platform's field is `message` (`data` is an alias some code uses): named as given.
+    const name = option.data !== undefined ? 'data' : 'message'
     return refuse(-1, `${api} fail: ${parameterError(name, 'String/ArrayBuffer', message)}`)
   }
   for (const [name, value] of [['offset', offset], ['length', length]]) {

@@ -231,14 +231,16 @@ test("type 'ipv6' to ::1 (IPv6 remoteInfo), and an unknown type: Error then Clos
   assert.equal(badRec.get('error', 1).errMsg, 'write fail: socket is closed')
 })
 
-test('timeout is in seconds: -1 s is refused as -1000 ms (Error -1, then Close)', async () => {
-  const tcp = rt.wx.createTCPSocket()
-  const rec = record(tcp)
-  tcp.connect({ address: '127.0.0.1', port: echo.port, timeout: -1 })
-  await rec.waitFor('close')
-  assert.deepEqual(rec.names(), ['error', 'close'])
-  assert.equal(rec.get('error').errCode, -1)
-  assert.match(rec.get('error').errMsg, /^connect fail: invalid timeout -1000 ms/)
+test('timeout is in seconds: -1 and NaN are refused in seconds (Error -1, then Close)', async () => {
+  for (const timeout of [-1, NaN]) {
+    const tcp = rt.wx.createTCPSocket()
+    const rec = record(tcp)
+    tcp.connect({ address: '127.0.0.1', port: echo.port, timeout })
+    await rec.waitFor('close')
+    assert.deepEqual(rec.names(), ['error', 'close'])
+    assert.equal(rec.get('error').errCode, -1)
+    assert.equal(rec.get('error').errMsg, `connect fail: invalid timeout ${timeout} s (must be a positive number of seconds)`)
+  }
 })
 
 test('the TCP quota: at most N connects per window, then Error -3', async () => {

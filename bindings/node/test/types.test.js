@@ -52,3 +52,52 @@ test('types: a misuse without its expected-error mark fails the compilation', ()
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('types: every call and property index.d.ts declares exists on the objects, and none is missing', () => {
+  // The declared members, read with TypeScript's checker, against what the binding builds.
+  const ts = require(path.join(pkg, 'node_modules', 'typescript'))
+  const file = path.join(pkg, 'index.d.ts')
+  const program = ts.createProgram([file], { strict: true, noEmit: true })
+  const checker = program.getTypeChecker()
+  const source = program.getSourceFile(file)
+  const moduleSymbol = checker.getSymbolAtLocation(source)
+  const exported = new Map(checker.getExportsOfModule(moduleSymbol).map(s => [s.name, s]))
+  // Declared members as { required, optional } name lists (an optional one, such as the errMsg
+  // Taro sets on a task, may be absent).
+  const split = properties => ({
+    required: properties.filter(p => !(p.flags & ts.SymbolFlags.Optional)).map(p => p.name).sort(),
+    optional: properties.filter(p => p.flags & ts.SymbolFlags.Optional).map(p => p.name).sort()
+  })
+  const membersOfExport = name =>
+    split(checker.getTypeOfSymbolAtLocation(exported.get(name), source).getProperties())
+  const namespace = checker.getExportsOfModule(exported.get('minisock') ?? moduleSymbol)
+  const membersOfInterface = name => {
+    const symbol = namespace.find(s => s.name === name)
+    assert.ok(symbol, `index.d.ts declares ${name}`)
+    return split(checker.getDeclaredTypeOfSymbol(symbol).getProperties())
+  }
+  // Every member of the object is declared; every required declared member is on the object.
+  const fits = (actual, declared, what) => {
+    assert.deepEqual(actual.filter(n => !declared.optional.includes(n)), declared.required, what)
+  }
+  // What an object offers: its own string keys and its prototypes' (not Object's).
+  const membersOf = object => {
+    const names = new Set()
+    for (let o = object; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor') names.add(key)
+    }
+    return [...names].sort()
+  }
+  const minisock = require(pkg)
+  const rt = minisock.createRuntime()
+  try {
+    fits(membersOf(minisock.wx), membersOfExport('wx'), 'wx')
+    fits(membersOf(minisock.Taro), membersOfExport('Taro'), 'Taro')
+    fits(membersOf(rt.wx.createTCPSocket()), membersOfInterface('TCPSocket'), 'TCPSocket')
+    fits(membersOf(rt.wx.createUDPSocket()), membersOfInterface('UDPSocket'), 'UDPSocket')
+    const task = rt.wx.connectSocket({ url: 'ws://127.0.0.1:9/', fail () {} })
+    fits(membersOf(task), membersOfInterface('SocketTask'), 'SocketTask')
+  } finally {
+    rt.destroy()
+  }
+})
