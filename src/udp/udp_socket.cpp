@@ -201,17 +201,20 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
   // On a connected socket, a send without address and port (Taro's {data, success, …}) goes to
   // the peer, as write() does.
   const char* op = write ? "write" : "send";
-  if (!write && connected_ && option.address.empty() && option.port == 0) write = true;
+  // A connect() still queued (a name being looked up) counts as made: what follows it in the
+  // queue leaves after it.
+  const bool peered = connected_ || connecting_ > 0;
+  if (!write && peered && option.address.empty() && option.port == 0) write = true;
   // write() without a connect() before it is send() (WeChat's UDPSocket.write page): to the
   // address and port it names.
-  if (write && !connected_ && !(option.address.empty() && option.port == 0)) write = false;
+  if (write && !peered && !(option.address.empty() && option.port == 0)) write = false;
   Outcome outcome{op, std::move(option.success), std::move(option.fail),
                   std::move(option.complete)};
   auto fail = [&](ErrorCode code, std::string why) {
     refused(outcome, makeError(code, std::string(op) + " fail: " + why));
   };
   if (closed_) return fail(ErrorCode::systemError, "task already closed");
-  if (!connected_ && option.address.empty() && option.port == 0) {
+  if (!peered && option.address.empty() && option.port == 0) {
     return fail(ErrorCode::invalidAddress,
                 "no address: the socket is not connected (give address and port, or call "
                 "connect() first)");
@@ -243,7 +246,7 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
     if (!destination.admitted()) return fail(destination.code, std::move(destination.problem));
     lastDestination_ = LastDestination{option.address, std::move(destination.host)};
   }
-  if (write && !connected_)
+  if (write && !peered)
     return fail(ErrorCode::systemError, "socket is not connected (call connect() first)");
   if (!ensureBound(op)) return failCallbacks(outcome, "the socket could not be bound");
   static const ParsedHost kPeer{};
@@ -349,8 +352,10 @@ void UDPSocketImpl::pump() {
             Admitted admitted = admitResolved(self->core().policy, front.host, lookup);
             if (admitted.addresses.empty()) {
               Outcome outcome = std::move(front.outcome);
+              if (front.connect) --self->connecting_;
               self->queue_.pop_front();
-              self->refused(outcome, makeError(admitted.code, "send fail: " + admitted.problem));
+              self->refused(outcome, makeError(admitted.code, std::string(outcome.op) +
+                                                                  " fail: " + admitted.problem));
             } else {
               front.endpoint =
                   udp::endpoint(fromIP(admitted.addresses.front()), front.endpoint.port());
@@ -359,6 +364,13 @@ void UDPSocketImpl::pump() {
             self->pump();
           });
       return;
+    }
+    if (p.connect) {  // its name resolved: connected in its turn
+      const udp::endpoint peer = p.endpoint;
+      --connecting_;
+      queue_.pop_front();
+      connectTo(peer);
+      continue;
     }
     boost::system::error_code ec;
     if (sendNow(p, ec)) {
@@ -409,9 +421,19 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
                 "invalid address " + quoted(option.address) + ": " + host.problem);
   }
   if (host.kind == HostKind::name) {
-    return fail(ErrorCode::invalidAddress,
-                "invalid address " + quoted(option.address) +
-                    ": connect() takes an IP address (resolve names with send())");
+    // Looked up as send() does (the Policy checks every address it gives), then connected in
+    // the queue's order: what is written after this connect() leaves after it.
+    if (std::string why = refuseHost(core().policy, host); !why.empty())
+      return fail(ErrorCode::noPermission, why);
+    if (!ensureBound("connect")) return;
+    Pending p;
+    p.connect = true;
+    p.host = host.name;
+    p.endpoint.port(static_cast<unsigned short>(option.port));
+    p.outcome = Outcome{"connect", {}, {}, {}};
+    ++connecting_;
+    queue_.push_back(std::move(p));
+    return pump();
   }
   if (host.kind == HostKind::ipv6 && !v6_) {
     if (host.ip.unmapped().v6) {
@@ -426,10 +448,23 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
   if (!adopted_) {  // an explicit bind() is still being handed to the loop: connect after it
     return (void)deferCall([self = self(), option]() mutable { self->doConnect(option); });
   }
+  const udp::endpoint peer(fromIP(v6_ ? host.ip.mapped() : host.ip),
+                           static_cast<unsigned short>(option.port));
+  if (!queue_.empty()) {  // behind datagrams (or a connect by name) still waiting: in order
+    Pending p;
+    p.connect = true;
+    p.endpoint = peer;
+    p.outcome = Outcome{"connect", {}, {}, {}};
+    ++connecting_;
+    queue_.push_back(std::move(p));
+    return pump();
+  }
+  connectTo(peer);
+}
+
+void UDPSocketImpl::connectTo(const udp::endpoint& peer) {
   boost::system::error_code ec;
-  io_->socket.connect(udp::endpoint(fromIP(v6_ ? host.ip.mapped() : host.ip),
-                                    static_cast<unsigned short>(option.port)),
-                      ec);
+  io_->socket.connect(peer, ec);
   if (ec) return postError(fromAsio("connect socket", ec));
   connected_ = true;
   // From here the kernel delivers only the peer's datagrams, but some from others may still be

@@ -64,12 +64,15 @@ class UDPSocketImpl final : public SocketBase {
     Callback fail{};
     Callback complete{};
   };
+  /// Connects the OS socket to `peer` (its turn in the queue, or at once when nothing waits).
+  void connectTo(const boost::asio::ip::udp::endpoint& peer);
   struct Pending {
     std::vector<std::byte> bytes;  // the slice to send (owned: it waits)
     std::string host;              // a name still to resolve, or empty
     udp::endpoint endpoint;
     bool connected = false;  // write(): to the connected peer
     bool broadcast = false;
+    bool connect = false;  // not a datagram: connect() to `endpoint` (after its name's lookup)
     Outcome outcome{};
   };
 
@@ -115,6 +118,7 @@ class UDPSocketImpl final : public SocketBase {
   bool adopted_ = false;
   bool writeArmed_ = false;
   bool connected_ = false;
+  int connecting_ = 0;      // connect() entries still queued (a name to resolve, or behind one)
   bool broadcast_ = false;  // SO_BROADCAST as last set
   std::optional<int> ttl_;
   std::unique_ptr<Io> io_;

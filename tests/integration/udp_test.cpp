@@ -158,6 +158,40 @@ TEST(UDPSocket, WriteWithoutConnectIsSendToTheAddressItNames) {
   EXPECT_TRUE(drained(rt));
 }
 
+TEST(UDPSocket, ConnectTakesAHostNameAndWhatIsWrittenAfterItGoesToThatPeer) {
+  // connect() looks the name up as send() does ("localhost": /etc/hosts, no DNS query); the
+  // writes made before the lookup ends wait behind it, in order.
+  UdpRecorder srv, cli;
+  Runtime rt;
+  auto server = rt.createUDPSocket();
+  auto client = rt.createUDPSocket();
+  srv.attach(*server);
+  cli.attach(*client);
+  const int port = server->bind();
+  client->connect({.address = "localhost", .port = port});
+  client->write({.message = "first"});
+  client->send({.message = "second"});  // no address on a connected socket: to the peer
+  ASSERT_TRUE(runUntil(rt, [&] { return srv.count("message") == 2; }));
+  EXPECT_EQ(srv.messages, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(cli.count("error"), 0) << (cli.errors.empty() ? "" : cli.errors[0].errMsg);
+  // A name the Policy refuses is refused before any lookup.
+  Policy onlyExample = Policy::development();
+  onlyExample.enforceDomainList = true;
+  onlyExample.allowedDomains = {"example.com"};
+  Runtime strict(onlyExample);
+  UdpRecorder refused;
+  auto other = strict.createUDPSocket();
+  refused.attach(*other);
+  other->connect({.address = "localhost", .port = port});
+  ASSERT_TRUE(runUntil(strict, [&] { return refused.count("error") == 1; }));
+  EXPECT_EQ(refused.errors[0].errCode, -3) << refused.errors[0].errMsg;
+  server->close();
+  client->close();
+  other->close();
+  EXPECT_TRUE(drained(rt));
+  EXPECT_TRUE(drained(strict));
+}
+
 TEST(UDPSocket, OffsetAndLengthSelectASliceAndAreValidated) {
   UdpRecorder srv, cli;
   Runtime rt;
