@@ -15,13 +15,18 @@ after(() => {
   wsServer.close()
 })
 
-test('UDPSocket.write() without connect() sends to the address it names, as send() does', async () => {
-  const { wx } = createRuntime()
-  const udp = wx.createUDPSocket()
+// A UDP socket of a runtime of its own, its Message (as text), Error and Close recorded.
+function recordedUdp () {
+  const udp = createRuntime().wx.createUDPSocket()
   const rec = new Recorder()
   udp.onMessage(({ message }) => rec.push('message', text(message)))
   udp.onError(rec.on('error'))
   udp.onClose(rec.on('close'))
+  return { udp, rec }
+}
+
+test('UDPSocket.write() without connect() sends to the address it names, as send() does', async () => {
+  const { udp, rec } = recordedUdp()
   udp.write({ address: '127.0.0.1', port: udpServer.port, message: 'written, not connected' })
   await rec.waitFor('message')
   assert.equal(rec.get('message'), 'written, not connected')
@@ -31,12 +36,7 @@ test('UDPSocket.write() without connect() sends to the address it names, as send
 })
 
 test('UDPSocket.connect() takes a host name; what is written after it goes to that peer', async () => {
-  const { wx } = createRuntime()
-  const udp = wx.createUDPSocket()
-  const rec = new Recorder()
-  udp.onMessage(({ message }) => rec.push('message', text(message)))
-  udp.onError(rec.on('error'))
-  udp.onClose(rec.on('close'))
+  const { udp, rec } = recordedUdp()
   udp.connect({ address: 'localhost', port: udpServer.port }) // /etc/hosts: no DNS query
   udp.write({ message: 'after connect by name' })
   await rec.waitFor('message')
