@@ -24,21 +24,20 @@ namespace detail {
 
 namespace {
 
-// Runs the loop until `run` returns. An exception out of a handler is reported and the loop
-// goes on: it never ends the loop's thread (std::terminate) nor reaches the caller of run() or
-// step(). Asio lets the same call be made again after a handler threw.
+// Runs `run` (a call of the io_context's) once: false when a handler threw out of it. The
+// exception is reported and never ends the loop's thread (std::terminate) nor reaches the
+// caller of run() or step(); Asio lets the same call be made again after a handler threw.
 template <class Run>
-void runGuarded(Run&& run) {
-  for (;;) {
-    try {
-      run();
-      return;
-    } catch (const std::exception& e) {
-      reportLoopException(e.what());
-    } catch (...) {
-      reportLoopException("an exception not derived from std::exception");
-    }
+bool runGuarded(Run&& run) noexcept {
+  try {
+    run();
+    return true;
+  } catch (const std::exception& e) {
+    reportLoopException(e.what());
+  } catch (...) {
+    reportLoopException("an exception not derived from std::exception");
   }
+  return false;
 }
 constexpr std::size_t kReceiveBufferSize = 256 * 1024;
 /// Handlers one step() runs at most before it lets the host's other work have a turn (the
@@ -172,10 +171,11 @@ bool RuntimeCore::step() {
   LoopThreadScope scope(link.get());
   if (ioc.stopped() && link->alive) ioc.restart();
   std::size_t handlers = 0;
-  bool polled = true;
-  while (handlers < kStepBudget && polled) {
-    runGuarded([&] { polled = ioc.poll_one() > 0; });
-    if (polled) ++handlers;
+  while (handlers < kStepBudget) {
+    bool ran = true;  // stays true when the handler threw: it ran
+    runGuarded([&] { ran = ioc.poll_one() > 0; });
+    if (!ran) break;
+    ++handlers;
   }
   const bool more = handlers == kStepBudget && link->alive;
   if (more) wakeHost();  // the rest in the next step, after the host's other work
@@ -252,9 +252,11 @@ void RuntimeCore::run(bool limited, std::chrono::milliseconds duration) {
   LoopThreadScope scope(link.get());
   if (limited) {
     const auto until = std::chrono::steady_clock::now() + duration;
-    runGuarded([&] { ioc.run_until(until); });
+    while (!runGuarded([&] { ioc.run_until(until); })) {
+    }
   } else {
-    runGuarded([&] { ioc.run(); });
+    while (!runGuarded([&] { ioc.run(); })) {
+    }
   }
 }
 
@@ -281,7 +283,8 @@ void RuntimeCore::start() {
   guard_.emplace(ioc.get_executor());
   thread_ = std::thread([self = shared_from_this()] {
     LoopThreadScope scope(self->link.get());
-    runGuarded([&] { self->ioc.run(); });
+    while (!runGuarded([&] { self->ioc.run(); })) {
+    }
   });
 }
 
