@@ -246,8 +246,6 @@ void UDPSocketImpl::doSend(UDPSocket::SendOption& option, bool write) {
     if (!destination.admitted()) return fail(destination.code, std::move(destination.problem));
     lastDestination_ = LastDestination{option.address, std::move(destination.host)};
   }
-  if (write && !peered)
-    return fail(ErrorCode::systemError, "socket is not connected (call connect() first)");
   if (!ensureBound(op)) return failCallbacks(outcome, "the socket could not be bound");
   static const ParsedHost kPeer{};
   const ParsedHost& host = toPeer ? kPeer : lastDestination_->host;
@@ -426,14 +424,8 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
     if (std::string why = refuseHost(core().policy, host); !why.empty())
       return fail(ErrorCode::noPermission, why);
     if (!ensureBound("connect")) return;
-    Pending p;
-    p.connect = true;
-    p.host = host.name;
-    p.endpoint.port(static_cast<unsigned short>(option.port));
-    p.outcome = Outcome{"connect", {}, {}, {}};
-    ++connecting_;
-    queue_.push_back(std::move(p));
-    return pump();
+    return queueConnect(udp::endpoint(udp::v4(), static_cast<unsigned short>(option.port)),
+                        host.name);
   }
   if (host.kind == HostKind::ipv6 && !v6_) {
     if (host.ip.unmapped().v6) {
@@ -450,16 +442,20 @@ void UDPSocketImpl::doConnect(UDPSocket::ConnectOption& option) {
   }
   const udp::endpoint peer(fromIP(v6_ ? host.ip.mapped() : host.ip),
                            static_cast<unsigned short>(option.port));
-  if (!queue_.empty()) {  // behind datagrams (or a connect by name) still waiting: in order
-    Pending p;
-    p.connect = true;
-    p.endpoint = peer;
-    p.outcome = Outcome{"connect", {}, {}, {}};
-    ++connecting_;
-    queue_.push_back(std::move(p));
-    return pump();
-  }
+  // Behind datagrams (or a connect by name) still waiting: in order.
+  if (!queue_.empty()) return queueConnect(peer, {});
   connectTo(peer);
+}
+
+void UDPSocketImpl::queueConnect(const udp::endpoint& peer, std::string name) {
+  Pending p;
+  p.connect = true;
+  p.host = std::move(name);  // empty: `peer` is the address already
+  p.endpoint = peer;
+  p.outcome = Outcome{"connect", {}, {}, {}};
+  ++connecting_;
+  queue_.push_back(std::move(p));
+  pump();
 }
 
 void UDPSocketImpl::connectTo(const udp::endpoint& peer) {

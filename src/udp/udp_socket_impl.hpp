@@ -66,6 +66,8 @@ class UDPSocketImpl final : public SocketBase {
   };
   /// Connects the OS socket to `peer` (its turn in the queue, or at once when nothing waits).
   void connectTo(const boost::asio::ip::udp::endpoint& peer);
+  /// Queues a connect to `peer` (after the lookup of `name`, when not empty) behind what waits.
+  void queueConnect(const boost::asio::ip::udp::endpoint& peer, std::string name);
   struct Pending {
     std::vector<std::byte> bytes;  // the slice to send (owned: it waits)
     std::string host;              // a name still to resolve, or empty

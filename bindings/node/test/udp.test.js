@@ -91,19 +91,6 @@ test('send before bind binds first (Listening); connect + write go to the fixed 
   peer.socket.close()
 })
 
-test('write without connect() is send: the datagram goes to the address it names', async () => {
-  const peer = await nodePeer()
-  const udp = rt.wx.createUDPSocket()
-  const rec = record(udp)
-  udp.write({ address: '127.0.0.1', port: peer.port, message: 'written unconnected' })
-  await rec.waitFor('message')
-  assert.equal(Buffer.from(rec.get('message').message).toString(), 'written unconnected')
-  assert.deepEqual(rec.names(), ['listening', 'message'])
-  udp.close()
-  await rec.waitFor('close')
-  peer.socket.close()
-})
-
 test('after close: each call gives one Error (task already closed), no Message', async () => {
   const peer = await nodePeer()
   const udp = rt.wx.createUDPSocket()
